@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * FS-Cache asynchronous operation manager: the contract with cache backends.
+ *
+ * A backend registers a struct fscache_cache, initialises a struct
+ * fscache_object for each thing it caches and embeds struct
+ * fscache_operation in its own operation records.  Operations are submitted
+ * against an object and run when the object is active and no conflicting
+ * operation is in progress.  See Documentation/fscache-ops.rst.
+ *
+ * The names of the 2009 FS-Cache operations API (operations.txt) are kept so
+ * that code written against that document compiles and behaves as it
+ * describes; everything added since is named fscache_ops_* or fscache_op_*.
+ */
+#ifndef _LINUX_FSCACHE_OPS_H
+#define _LINUX_FSCACHE_OPS_H
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct fscache_cache;
+struct fscache_object;
+struct fscache_operation;
+
+/**
+ * typedef fscache_operation_release_t - destructor of an operation
+ * @op: the operation whose last reference has gone
+ *
+ * Called once, by the final fscache_put_operation() or by the cache's
+ * operation garbage collector, never under a lock of fscache_ops.  It owns
+ * the memory: it must free the structure @op is embedded in.  It must not
+ * sleep.
+ */
+typedef void (*fscache_operation_release_t)(struct fscache_operation *op);
+
+/**
+ * typedef fscache_operation_processor_t - body of an asynchronous operation
+ * @op: the operation to run
+ *
+ * Called from a workqueue with a reference held for it; that reference is
+ * dropped when the processor returns.  FAST processors must not sleep.
+ */
+typedef void (*fscache_operation_processor_t)(struct fscache_operation *op);
+
+/**
+ * typedef fscache_operation_cancel_t - notification that an op is cancelled
+ * @op: the operation being cancelled
+ *
+ * Called with the object's lock held (so it must not sleep or put the last
+ * reference of another operation of the same object it relies on) when a
+ * pending operation is cancelled, or when cancellation of an in-progress
+ * operation is requested.
+ */
+typedef void (*fscache_operation_cancel_t)(struct fscache_operation *op);
+
+/**
+ * enum fscache_operation_state - where an operation is in its life
+ * @FSCACHE_OP_ST_BLANK: never initialised (all-zero memory)
+ * @FSCACHE_OP_ST_INITIALISED: initialised, may be submitted
+ * @FSCACHE_OP_ST_PENDING: submitted, deferred on the object's pending FIFO
+ * @FSCACHE_OP_ST_IN_PROGRESS: started: queued, running or being run by its
+ *	submitter
+ * @FSCACHE_OP_ST_COMPLETE: finished; holds no claim on the object any more
+ * @FSCACHE_OP_ST_CANCELLED: cancelled before or while running
+ * @FSCACHE_OP_ST_DEAD: the last reference is gone
+ */
+enum fscache_operation_state {
+	FSCACHE_OP_ST_BLANK,
+	FSCACHE_OP_ST_INITIALISED,
+	FSCACHE_OP_ST_PENDING,
+	FSCACHE_OP_ST_IN_PROGRESS,
+	FSCACHE_OP_ST_COMPLETE,
+	FSCACHE_OP_ST_CANCELLED,
+	FSCACHE_OP_ST_DEAD,
+};
+
+/**
+ * struct fscache_operation - an asynchronous operation on a cache object
+ * @fast_work: work item of a FAST operation (the seed's name)
+ * @slow_work: work item of a SLOW operation (the seed's name)
+ * @work: the same work item, by its neutral name
+ * @pend_link: link in the object's pending FIFO; owned by fscache_ops
+ * @gc_link: link in the cache's deferred-release list; owned by fscache_ops
+ * @object: the object the operation was submitted against
+ * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits
+ * @state: an &enum fscache_operation_state, changed under the object's lock
+ * @usage: reference count
+ * @debug_id: unique number, for traces and debugfs
+ * @processor: body of a FAST or SLOW operation
+ * @cancel: optional cancellation notification
+ * @release: destructor, or NULL for an operation allocated by kmalloc()
+ *	on its own (it is then kfree()'d)
+ *
+ * Embed this in the backend's own operation record and initialise it with
+ * fscache_operation_init() and then fscache_operation_init_fast() or
+ * fscache_operation_init_slow() (or set %FSCACHE_OP_MYTHREAD).
+ */
+struct fscache_operation {
+	union {
+		struct work_struct	fast_work;
+		struct work_struct	slow_work;
+		struct work_struct	work;
+	};
+	struct list_head		pend_link;
+	struct list_head		gc_link;
+	struct fscache_object		*object;
+	unsigned long			flags;
+#define FSCACHE_OP_TYPE		0x000f	/* how CPU time is provided: */
+#define  FSCACHE_OP_FAST	0x0001	/* - on a bound workqueue, may not sleep */
+#define  FSCACHE_OP_SLOW	0x0002	/* - on an unbound workqueue, may sleep */
+#define  FSCACHE_OP_MYTHREAD	0x0003	/* - by the submitter itself */
+#define FSCACHE_OP_WAITING	4	/* set by the submitter, cleared when it may run */
+#define FSCACHE_OP_EXCLUSIVE	5	/* no other op may run on the object meanwhile */
+#define FSCACHE_OP_DEAD		6	/* the last reference is gone */
+#define FSCACHE_OP_CANCEL_REQ	7	/* cancellation was requested while in progress */
+	enum fscache_operation_state	state;
+	refcount_t			usage;
+	unsigned int			debug_id;
+	fscache_operation_processor_t	processor;
+	fscache_operation_cancel_t	cancel;
+	fscache_operation_release_t	release;
+};
+
+extern atomic_t fscache_op_debug_id;
+
+/**
+ * enum fscache_object_state - the lifecycle of a cache object
+ * @FSCACHE_OBJECT_INIT: initialised; operations are deferred
+ * @FSCACHE_OBJECT_LOOK_UP: the backend's lookup_object() is being called
+ * @FSCACHE_OBJECT_LOOKING_UP: waiting for the backend to report the lookup
+ * @FSCACHE_OBJECT_CREATING: lookup was negative, the backend is creating it
+ * @FSCACHE_OBJECT_ACTIVE: available: operations run
+ * @FSCACHE_OBJECT_UPDATING: the backend's update_object() is being called;
+ *	operations still run
+ * @FSCACHE_OBJECT_ABORTING: dying because of an error
+ * @FSCACHE_OBJECT_RELEASING: dying because it was relinquished
+ * @FSCACHE_OBJECT_WITHDRAWING: dying because its cache is being withdrawn
+ * @FSCACHE_OBJECT_KILLED: dying: waiting for its last operation to go
+ * @FSCACHE_OBJECT_DROPPING: the backend's drop_object() is being called
+ * @FSCACHE_OBJECT_DEAD: gone; the backend's put_object() has been called
+ * @FSCACHE_OBJECT__NSTATES: number of states
+ *
+ * The order matters: states before %FSCACHE_OBJECT_ACTIVE defer
+ * submissions, states after %FSCACHE_OBJECT_UPDATING refuse them.
+ */
+enum fscache_object_state {
+	FSCACHE_OBJECT_INIT,
+	FSCACHE_OBJECT_LOOK_UP,
+	FSCACHE_OBJECT_LOOKING_UP,
+	FSCACHE_OBJECT_CREATING,
+	FSCACHE_OBJECT_ACTIVE,
+	FSCACHE_OBJECT_UPDATING,
+	FSCACHE_OBJECT_ABORTING,
+	FSCACHE_OBJECT_RELEASING,
+	FSCACHE_OBJECT_WITHDRAWING,
+	FSCACHE_OBJECT_KILLED,
+	FSCACHE_OBJECT_DROPPING,
+	FSCACHE_OBJECT_DEAD,
+	FSCACHE_OBJECT__NSTATES
+};
+
+/*
+ * Object events, in priority order (lowest number first).  They are bits in
+ * object->events, raised by the API below and by the operation manager.
+ */
+enum {
+	FSCACHE_OBJECT_EV_WITHDRAW,	/* the cache is being withdrawn */
+	FSCACHE_OBJECT_EV_ERROR,	/* an I/O error or a failed lookup/create */
+	FSCACHE_OBJECT_EV_RELEASE,	/* the object was relinquished */
+	FSCACHE_OBJECT_EV_LOOKUP,	/* start looking the object up */
+	FSCACHE_OBJECT_EV_NEGATIVE,	/* lookup found nothing: being created */
+	FSCACHE_OBJECT_EV_AVAILABLE,	/* lookup or creation succeeded */
+	FSCACHE_OBJECT_EV_UPDATE,	/* the backend should update the object */
+	FSCACHE_OBJECT_EV_CLEARED,	/* n_ops dropped to zero */
+	FSCACHE_OBJECT_NR_EVENTS
+};
+
+/**
+ * struct fscache_cache_ops - what a backend provides for its objects
+ * @name: the backend's name
+ * @lookup_object: start looking @object up (may sleep, runs on the object
+ *	workqueue).  Report the outcome, now or later, with
+ *	fscache_ops_object_lookup_negative(), fscache_ops_object_available()
+ *	or fscache_abort_object().  A non-zero return aborts the object.
+ * @update_object: optional; write the object's metadata (may sleep)
+ * @drop_object: optional; the object is dead and no operation refers to it:
+ *	drop its backing resources (may sleep)
+ * @put_object: the last call for an object: free it (may sleep)
+ */
+struct fscache_cache_ops {
+	const char *name;
+	int (*lookup_object)(struct fscache_object *object);
+	void (*update_object)(struct fscache_object *object);
+	void (*drop_object)(struct fscache_object *object);
+	void (*put_object)(struct fscache_object *object);
+};
+
+/**
+ * struct fscache_cache - a cache, as registered by its backend
+ * @ops: the backend's operations
+ * @name: name for messages and debugfs
+ * @flags: %FSCACHE_IOERROR, %FSCACHE_CACHE_WITHDRAWN
+ * @debug_id: unique number
+ * @object_list_lock: guards @object_list
+ * @object_list: the cache's live objects
+ * @object_count: how many objects are not yet dead
+ * @withdraw_wq: where withdrawal waits for @object_count to reach zero
+ * @op_gc_list_lock: guards @op_gc_list (taken with interrupts off)
+ * @op_gc_list: operations whose final put could not take the object lock
+ * @op_gc: the work item that finishes them
+ * @link: link in the list of all caches
+ */
+struct fscache_cache {
+	const struct fscache_cache_ops	*ops;
+	char				name[32];
+	unsigned long			flags;
+#define FSCACHE_IOERROR			0	/* an I/O error occurred */
+#define FSCACHE_CACHE_WITHDRAWN		1	/* withdrawal has begun */
+	unsigned int			debug_id;
+	spinlock_t			object_list_lock; /* guards object_list */
+	struct list_head		object_list;
+	atomic_t			object_count;
+	wait_queue_head_t		withdraw_wq;
+	spinlock_t			op_gc_list_lock; /* guards op_gc_list */
+	struct list_head		op_gc_list;
+	struct work_struct		op_gc;
+	struct list_head		link;
+};
+
+/**
+ * struct fscache_object - a thing a cache holds, against which operations run
+ * @state: an &enum fscache_object_state; changed under @lock
+ * @lock: guards the counters, @pending_ops and @state
+ * @n_ops: operations submitted and not yet finally put
+ * @n_in_progress: operations started and not yet completed
+ * @n_exclusive: exclusive operations submitted and not yet completed or
+ *	cancelled
+ * @n_cleared: how many times @n_ops has dropped to zero (EV_CLEARED raised)
+ * @debug_id: unique number
+ * @flags: FSCACHE_OBJECT_* flag bits
+ * @events: raised events (FSCACHE_OBJECT_EV_* bits)
+ * @event_mask: events that make the state machine run in the current state
+ * @pending_ops: FIFO of deferred operations
+ * @cache: the owning cache
+ * @cache_link: link in the cache's object list
+ * @work: the state machine's work item
+ * @error: why the object died, when it did so because of an error
+ *
+ * Initialise with fscache_ops_init_object(); the backend may embed it in its
+ * own structure and frees it from its put_object() callback.
+ */
+struct fscache_object {
+	enum fscache_object_state	state;
+	spinlock_t			lock;	/* guards ops, counters, state */
+	unsigned int			n_ops;
+	unsigned int			n_in_progress;
+	unsigned int			n_exclusive;
+	unsigned int			n_cleared;
+	unsigned int			debug_id;
+	unsigned long			flags;
+#define FSCACHE_OBJECT_EXCL_RUNNING	0	/* an exclusive op is in progress */
+#define FSCACHE_OBJECT_RETIRE		1	/* relinquished: discard the data */
+#define FSCACHE_OBJECT_PENDING_WRITE	2	/* a write op is queued */
+	unsigned long			events;
+	unsigned long			event_mask;
+	struct list_head		pending_ops;
+	struct fscache_cache		*cache;
+	struct list_head		cache_link;
+	struct work_struct		work;
+	int				error;
+};
+
+/**
+ * fscache_object_is_active - may operations run on this object now?
+ * @object: the object to test
+ *
+ * Return: true if the object is available and its cache has had no I/O error.
+ * The answer is stable only under @object->lock.
+ */
+static inline bool fscache_object_is_active(struct fscache_object *object)
+{
+	enum fscache_object_state state = READ_ONCE(object->state);
+
+	return state >= FSCACHE_OBJECT_ACTIVE &&
+	       state <= FSCACHE_OBJECT_UPDATING &&
+	       !test_bit(FSCACHE_IOERROR, &object->cache->flags);
+}
+
+/**
+ * fscache_object_is_dying - has the object begun to die?
+ * @object: the object to test
+ *
+ * Return: true once the object will never become (or be again) active.
+ */
+static inline bool fscache_object_is_dying(struct fscache_object *object)
+{
+	return READ_ONCE(object->state) > FSCACHE_OBJECT_UPDATING;
+}
+
+/**
+ * fscache_get_operation - take a reference on an operation
+ * @op: the operation, on which the caller already holds a reference
+ */
+static inline void fscache_get_operation(struct fscache_operation *op)
+{
+	refcount_inc(&op->usage);
+}
+
+/**
+ * fscache_op_is_cancelled - should an in-progress operation give up early?
+ * @op: the operation
+ *
+ * Return: true if cancellation of @op was requested.
+ */
+static inline bool fscache_op_is_cancelled(struct fscache_operation *op)
+{
+	return test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags) ||
+	       READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED;
+}
+
+/* Operations (operation.c) */
+void fscache_operation_init(struct fscache_operation *op,
+			    fscache_operation_release_t release);
+void fscache_operation_init_fast(struct fscache_operation *op,
+				 fscache_operation_processor_t processor);
+void fscache_operation_init_slow(struct fscache_operation *op,
+				 fscache_operation_processor_t processor);
+int fscache_submit_op(struct fscache_object *object,
+		      struct fscache_operation *op);
+int fscache_submit_exclusive_op(struct fscache_object *object,
+				struct fscache_operation *op);
+int fscache_enqueue_operation(struct fscache_operation *op);
+void fscache_put_operation(struct fscache_operation *op);
+int fscache_op_complete(struct fscache_operation *op, bool cancelled);
+int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress);
+int fscache_wait_for_operation_activation(struct fscache_operation *op,
+					  bool interruptible);
+
+/* Caches and objects (object.c) */
+int fscache_ops_add_cache(struct fscache_cache *cache,
+			  const struct fscache_cache_ops *ops,
+			  const char *name);
+void fscache_ops_withdraw_cache(struct fscache_cache *cache);
+void fscache_ops_io_error(struct fscache_cache *cache);
+int fscache_ops_init_object(struct fscache_object *object,
+			    struct fscache_cache *cache);
+void fscache_ops_lookup_object(struct fscache_object *object);
+void fscache_ops_object_lookup_negative(struct fscache_object *object);
+void fscache_ops_object_available(struct fscache_object *object);
+void fscache_ops_update_object(struct fscache_object *object);
+void fscache_ops_relinquish_object(struct fscache_object *object, bool retire);
+void fscache_abort_object(struct fscache_object *object);
+void fscache_ops_object_failed(struct fscache_object *object, int error);
+const char *fscache_ops_object_state_name(enum fscache_object_state state);
+
+#endif /* _LINUX_FSCACHE_OPS_H */

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * FS-Cache object lifecycle: a table-driven state machine.
+ *
+ * Each object has one work item, queued on the object workqueue when an
+ * event it waits for is raised.  Each state is either a work state, which
+ * does something (calling into the backend perhaps, which may sleep) and
+ * names the next state, or a wait state, which lists the events it acts on
+ * and the state each leads to.  Events are bits in object->events, handled
+ * lowest bit (highest priority) first.  In a wait state an event is one of:
+ *
+ *   acted on	it leads to another state;
+ *   deferred	it is left raised for a later state (an update asked for
+ *		before the object is active);
+ *   ignored	dropped quietly (EV_CLEARED while the object lives, anything
+ *		the backend reports once the object is dying);
+ *   unexpected	the backend reported something impossible in this state (a
+ *		second "available", say): it is dropped with a warning.
+ *
+ *   INIT --LOOKUP--> LOOK_UP --> LOOKING_UP --NEGATIVE--> CREATING
+ *                                    |                       |
+ *                                    +-------AVAILABLE-------+--> ACTIVE
+ *   ACTIVE --UPDATE--> UPDATING --> ACTIVE
+ *   any live state --ERROR--> ABORTING, --RELEASE--> RELEASING,
+ *                  --WITHDRAW--> WITHDRAWING
+ *   ABORTING, RELEASING, WITHDRAWING --> KILLED --CLEARED--> DROPPING --> DEAD
+ *
+ * The state is written only under the object's lock, so a submission sees
+ * a consistent answer: deferred before ACTIVE, run in ACTIVE and UPDATING,
+ * refused (-ENOBUFS) from ABORTING on.  Killing an object cancels its
+ * pending ops; it then waits for n_ops to reach zero (in-progress ops finish
+ * and every op, including any in the cache's GC list, is put) before the
+ * backend's drop_object() and put_object() are called.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include "internal.h"
+
+#define EV(x)	BIT(FSCACHE_OBJECT_EV_##x)
+#define FSCACHE_ALL_EVENTS	(BIT(FSCACHE_OBJECT_NR_EVENTS) - 1)
+
+static atomic_t fscache_object_debug_id;
+static atomic_t fscache_cache_debug_id;
+
+/* Return value of a work state after which the object is gone. */
+#define FSCACHE_OBJECT_GONE	FSCACHE_OBJECT__NSTATES
+
+struct fscache_transition {
+	unsigned int			event;
+	enum fscache_object_state	next;
+};
+
+/**
+ * struct fscache_state - one state of the object state machine
+ * @name: printable name
+ * @work: for a work state, what it does; returns the next state
+ * @transitions: for a wait state, the events it acts on
+ * @mortal: a live wait state: also acts on fscache_death_transitions
+ * @defer: events a wait state leaves raised for a later state
+ * @ignore: events a wait state drops quietly
+ */
+struct fscache_state {
+	const char			*name;
+	enum fscache_object_state	(*work)(struct fscache_object *object);
+	struct fscache_transition	transitions[2];
+	bool				mortal;
+	unsigned long			defer;
+	unsigned long			ignore;
+};
+
+/* What every live wait state does on the events that kill an object. */
+static const struct fscache_transition fscache_death_transitions[] = {
+	{ FSCACHE_OBJECT_EV_WITHDRAW, FSCACHE_OBJECT_WITHDRAWING },
+	{ FSCACHE_OBJECT_EV_ERROR, FSCACHE_OBJECT_ABORTING },
+	{ FSCACHE_OBJECT_EV_RELEASE, FSCACHE_OBJECT_RELEASING },
+};
+
+static enum fscache_object_state fscache_look_up_object(struct fscache_object *object);
+static enum fscache_object_state fscache_update_object(struct fscache_object *object);
+static enum fscache_object_state fscache_kill_object(struct fscache_object *object);
+static enum fscache_object_state fscache_drop_object(struct fscache_object *object);
+static enum fscache_object_state fscache_object_dead(struct fscache_object *object);
+
+static const struct fscache_state fscache_states[FSCACHE_OBJECT__NSTATES] = {
+	[FSCACHE_OBJECT_INIT] = {
+		.name = "INIT",
+		.mortal = true,
+		.transitions = {
+			{ FSCACHE_OBJECT_EV_LOOKUP, FSCACHE_OBJECT_LOOK_UP },
+		},
+		.defer = EV(UPDATE),
+		.ignore = EV(CLEARED),
+	},
+	[FSCACHE_OBJECT_LOOK_UP] = {
+		.name = "LOOK_UP",
+		.work = fscache_look_up_object,
+	},
+	[FSCACHE_OBJECT_LOOKING_UP] = {
+		.name = "LOOKING_UP",
+		.mortal = true,
+		.transitions = {
+			{ FSCACHE_OBJECT_EV_NEGATIVE, FSCACHE_OBJECT_CREATING },
+			{ FSCACHE_OBJECT_EV_AVAILABLE, FSCACHE_OBJECT_ACTIVE },
+		},
+		.defer = EV(UPDATE),
+		.ignore = EV(CLEARED),
+	},
+	[FSCACHE_OBJECT_CREATING] = {
+		.name = "CREATING",
+		.mortal = true,
+		.transitions = {
+			{ FSCACHE_OBJECT_EV_AVAILABLE, FSCACHE_OBJECT_ACTIVE },
+		},
+		.defer = EV(UPDATE),
+		.ignore = EV(CLEARED),
+	},
+	[FSCACHE_OBJECT_ACTIVE] = {
+		.name = "ACTIVE",
+		.mortal = true,
+		.transitions = {
+			{ FSCACHE_OBJECT_EV_UPDATE, FSCACHE_OBJECT_UPDATING },
+		},
+		.ignore = EV(CLEARED),
+	},
+	[FSCACHE_OBJECT_UPDATING] = {
+		.name = "UPDATING",
+		.work = fscache_update_object,
+	},
+	[FSCACHE_OBJECT_ABORTING] = {
+		.name = "ABORTING",
+		.work = fscache_kill_object,
+	},
+	[FSCACHE_OBJECT_RELEASING] = {
+		.name = "RELEASING",
+		.work = fscache_kill_object,
+	},
+	[FSCACHE_OBJECT_WITHDRAWING] = {
+		.name = "WITHDRAWING",
+		.work = fscache_kill_object,
+	},
+	[FSCACHE_OBJECT_KILLED] = {
+		.name = "KILLED",
+		.transitions = {
+			{ FSCACHE_OBJECT_EV_CLEARED, FSCACHE_OBJECT_DROPPING },
+		},
+		/* A dying object hears what the backend says, and ignores it. */
+		.ignore = FSCACHE_ALL_EVENTS & ~EV(CLEARED),
+	},
+	[FSCACHE_OBJECT_DROPPING] = {
+		.name = "DROPPING",
+		.work = fscache_drop_object,
+	},
+	[FSCACHE_OBJECT_DEAD] = {
+		.name = "DEAD",
+		.work = fscache_object_dead,
+	},
+};
+
+const char *const fscache_object_event_names[FSCACHE_OBJECT_NR_EVENTS] = {
+	[FSCACHE_OBJECT_EV_WITHDRAW]	= "WITHDRAW",
+	[FSCACHE_OBJECT_EV_ERROR]	= "ERROR",
+	[FSCACHE_OBJECT_EV_RELEASE]	= "RELEASE",
+	[FSCACHE_OBJECT_EV_LOOKUP]	= "LOOKUP",
+	[FSCACHE_OBJECT_EV_NEGATIVE]	= "NEGATIVE",
+	[FSCACHE_OBJECT_EV_AVAILABLE]	= "AVAILABLE",
+	[FSCACHE_OBJECT_EV_UPDATE]	= "UPDATE",
+	[FSCACHE_OBJECT_EV_CLEARED]	= "CLEARED",
+};
+
+/**
+ * fscache_ops_object_state_name - printable name of an object state
+ * @state: the state
+ *
+ * Return: the state's name, or "??" for a value that is not a state.
+ */
+const char *fscache_ops_object_state_name(enum fscache_object_state state)
+{
+	if ((unsigned int)state >= FSCACHE_OBJECT__NSTATES)
+		return "??";
+	return fscache_states[state].name;
+}
+EXPORT_SYMBOL_GPL(fscache_ops_object_state_name);
+
+/* Events whose raising should run the machine in a wait state. */
+static unsigned long fscache_state_wake_mask(const struct fscache_state *st)
+{
+	return FSCACHE_ALL_EVENTS & ~(st->defer | st->ignore);
+}
+
+/**
+ * fscache_raise_event - raise an event on an object
+ * @object: the object
+ * @event: an FSCACHE_OBJECT_EV_* number
+ *
+ * Lockless, and so usable from any context: the bit is set and, if the
+ * object's current state waits for it, the state machine is queued.
+ */
+void fscache_raise_event(struct fscache_object *object, unsigned int event)
+{
+	if (WARN_ON_ONCE(event >= FSCACHE_OBJECT_NR_EVENTS))
+		return;
+	if (test_and_set_bit(event, &object->events))
+		return;
+	/* Pairs with the barrier after the machine publishes event_mask. */
+	smp_mb__after_atomic();
+	if (test_bit(event, &object->event_mask))
+		queue_work(fscache_ops_object_wq, &object->work);
+}
+
+static void fscache_set_object_state(struct fscache_object *object,
+				     enum fscache_object_state state)
+{
+	lockdep_assert_held(&object->lock);
+
+	if (state == FSCACHE_OBJECT_ACTIVE && object->state < state)
+		fscache_stat(FSCACHE_STAT_OBJ_ACTIVE);
+	WRITE_ONCE(object->state, state);
+	/* Deferred ops start as the object becomes available. */
+	fscache_start_operations(object);
+}
+
+/* The transition a wait state makes on an event, if any. */
+static const struct fscache_transition *
+fscache_find_transition(const struct fscache_state *st, unsigned int ev)
+{
+	unsigned int i;
+
+	/* Unused slots are {0, INIT}: no transition leads back to INIT. */
+	for (i = 0; i < ARRAY_SIZE(st->transitions); i++)
+		if (st->transitions[i].event == ev &&
+		    st->transitions[i].next != FSCACHE_OBJECT_INIT)
+			return &st->transitions[i];
+	if (st->mortal)
+		for (i = 0; i < ARRAY_SIZE(fscache_death_transitions); i++)
+			if (fscache_death_transitions[i].event == ev)
+				return &fscache_death_transitions[i];
+	return NULL;
+}
+
+/*
+ * Handle the raised events in a wait state.  Returns true if the object moved
+ * to another state, false if it is to wait (with event_mask published).
+ */
+static bool fscache_object_dispatch(struct fscache_object *object,
+				    const struct fscache_state *st)
+{
+	unsigned long events, mask = fscache_state_wake_mask(st);
+	unsigned int ev;
+
+again:
+	events = READ_ONCE(object->events);
+	for_each_set_bit(ev, &events, FSCACHE_OBJECT_NR_EVENTS) {
+		const struct fscache_transition *t = fscache_find_transition(st, ev);
+
+		if (t) {
+			clear_bit(ev, &object->events);
+			fscache_set_object_state(object, t->next);
+			return true;
+		}
+		if (st->defer & BIT(ev))
+			continue;
+		fscache_misuse(!(st->ignore & BIT(ev)),
+			       "OBJ%x: unexpected event %s in state %s",
+			       object->debug_id, fscache_object_event_names[ev],
+			       st->name);
+		clear_bit(ev, &object->events);
+	}
+
+	WRITE_ONCE(object->event_mask, mask);
+	/* Pairs with the barrier in fscache_raise_event(). */
+	smp_mb();
+	if (READ_ONCE(object->events) & mask)
+		goto again;
+	return false;
+}
+
+/* The state machine: run states until one waits or the object is gone. */
+static void fscache_object_work_func(struct work_struct *work)
+{
+	struct fscache_object *object =
+		container_of(work, struct fscache_object, work);
+	enum fscache_object_state next;
+	const struct fscache_state *st;
+
+	spin_lock(&object->lock);
+	for (;;) {
+		st = &fscache_states[object->state];
+		if (!st->work) {
+			if (!fscache_object_dispatch(object, st))
+				break;
+			continue;
+		}
+
+		WRITE_ONCE(object->event_mask, 0);
+		spin_unlock(&object->lock);
+		next = st->work(object);
+		if (next == FSCACHE_OBJECT_GONE)
+			return;
+		spin_lock(&object->lock);
+		fscache_set_object_state(object, next);
+	}
+	spin_unlock(&object->lock);
+}
+
+static enum fscache_object_state fscache_look_up_object(struct fscache_object *object)
+{
+	int ret = object->cache->ops->lookup_object(object);
+
+	if (ret < 0) {
+		cmpxchg(&object->error, 0, ret);
+		return FSCACHE_OBJECT_ABORTING;
+	}
+	return FSCACHE_OBJECT_LOOKING_UP;
+}
+
+static enum fscache_object_state fscache_update_object(struct fscache_object *object)
+{
+	if (object->cache->ops->update_object)
+		object->cache->ops->update_object(object);
+	return FSCACHE_OBJECT_ACTIVE;
+}
+
+/*
+ * An object starts to die: cancel its pending ops (their submitters are
+ * woken) and wait for n_ops to reach zero.
+ */
+static enum fscache_object_state fscache_kill_object(struct fscache_object *object)
+{
+	spin_lock(&object->lock);
+	fscache_cancel_all_ops(object);
+	/*
+	 * EV_CLEARED may be stale from the object's active life; what counts
+	 * is n_ops now.  If ops remain, their last put raises it.
+	 */
+	if (object->n_ops == 0)
+		set_bit(FSCACHE_OBJECT_EV_CLEARED, &object->events);
+	else
+		clear_bit(FSCACHE_OBJECT_EV_CLEARED, &object->events);
+	spin_unlock(&object->lock);
+	return FSCACHE_OBJECT_KILLED;
+}
+
+static enum fscache_object_state fscache_drop_object(struct fscache_object *object)
+{
+	if (object->cache->ops->drop_object)
+		object->cache->ops->drop_object(object);
+	return FSCACHE_OBJECT_DEAD;
+}
+
+/* The last state: hand the object back to its backend. */
+static enum fscache_object_state fscache_object_dead(struct fscache_object *object)
+{
+	struct fscache_cache *cache = object->cache;
+
+	WARN_ON_ONCE(object->n_ops || object->n_in_progress ||
+		     object->n_exclusive || !list_empty(&object->pending_ops));
+
+	spin_lock(&cache->object_list_lock);
+	list_del_init(&object->cache_link);
+	spin_unlock(&cache->object_list_lock);
+	fscache_stat(FSCACHE_STAT_OBJ_DEAD);
+
+	cache->ops->put_object(object);
+
+	/* The cache may be freed as soon as its count reaches zero. */
+	if (atomic_dec_and_test(&cache->object_count))
+		wake_up_var(&cache->object_count);
+	return FSCACHE_OBJECT_GONE;
+}
+
+/**
+ * fscache_ops_init_object - initialise an object and attach it to a cache
+ * @object: the object, usually embedded in the backend's own structure
+ * @cache: the cache it belongs to, registered with fscache_ops_add_cache()
+ *
+ * The object starts in %FSCACHE_OBJECT_INIT: ops submitted to it are
+ * deferred.  From here on the object belongs to the state machine: it ends
+ * with a call to the cache's put_object(), after fscache_ops_lookup_object()
+ * and eventually fscache_ops_relinquish_object(), or after an error or the
+ * cache's withdrawal.
+ *
+ * Context: process context.
+ * Return: 0; -ENOBUFS if @cache is being withdrawn (then @object is not
+ * attached and put_object() will not be called for it).
+ */
+int fscache_ops_init_object(struct fscache_object *object,
+			    struct fscache_cache *cache)
+{
+	memset(object, 0, sizeof(*object));
+	spin_lock_init(&object->lock);
+	INIT_LIST_HEAD(&object->pending_ops);
+	INIT_LIST_HEAD(&object->cache_link);
+	INIT_WORK(&object->work, fscache_object_work_func);
+	object->cache = cache;
+	object->state = FSCACHE_OBJECT_INIT;
+	object->event_mask =
+		fscache_state_wake_mask(&fscache_states[FSCACHE_OBJECT_INIT]);
+	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
+
+	spin_lock(&cache->object_list_lock);
+	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags)) {
+		spin_unlock(&cache->object_list_lock);
+		return -ENOBUFS;
+	}
+	atomic_inc(&cache->object_count);
+	list_add_tail(&object->cache_link, &cache->object_list);
+	spin_unlock(&cache->object_list_lock);
+	fscache_stat(FSCACHE_STAT_OBJ_INIT);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(fscache_ops_init_object);
+
+/**
+ * fscache_ops_lookup_object - start looking an object up
+ * @object: an object in %FSCACHE_OBJECT_INIT
+ *
+ * The state machine calls the cache's lookup_object() from its workqueue.
+ *
+ * Context: any.
+ */
+void fscache_ops_lookup_object(struct fscache_object *object)
+{
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_LOOKUP);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_lookup_object);
+
+/**
+ * fscache_ops_object_lookup_negative - report that a lookup found nothing
+ * @object: the object being looked up
+ *
+ * The object moves to %FSCACHE_OBJECT_CREATING; ops stay deferred until
+ * fscache_ops_object_available() reports the creation done.
+ *
+ * Context: any.
+ */
+void fscache_ops_object_lookup_negative(struct fscache_object *object)
+{
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_NEGATIVE);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_object_lookup_negative);
+
+/**
+ * fscache_ops_object_available - report that lookup or creation succeeded
+ * @object: the object being looked up or created
+ *
+ * The object becomes active and its deferred ops start, in order.
+ *
+ * Context: any.
+ */
+void fscache_ops_object_available(struct fscache_object *object)
+{
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_AVAILABLE);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_object_available);
+
+/**
+ * fscache_ops_update_object - ask for the object's metadata to be written
+ * @object: the object
+ *
+ * The cache's update_object() is called from the object workqueue once the
+ * object is active; ops keep running meanwhile.
+ *
+ * Context: any.
+ */
+void fscache_ops_update_object(struct fscache_object *object)
+{
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_UPDATE);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_update_object);
+
+/**
+ * fscache_ops_relinquish_object - give an object up
+ * @object: the object
+ * @retire: true if the cached data should be discarded
+ *
+ * The object dies: new submissions get -ENOBUFS, pending ops are cancelled,
+ * and once the last op is put the cache's drop_object() and put_object()
+ * are called.  With @retire, %FSCACHE_OBJECT_RETIRE is set in
+ * @object->flags for drop_object() to see.
+ *
+ * Context: any.
+ */
+void fscache_ops_relinquish_object(struct fscache_object *object, bool retire)
+{
+	if (retire)
+		set_bit(FSCACHE_OBJECT_RETIRE, &object->flags);
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_RELEASE);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_relinquish_object);
+
+/**
+ * fscache_ops_object_failed - report that an object cannot be used
+ * @object: the object
+ * @error: why (a negative errno), kept in @object->error
+ *
+ * For a lookup or creation that failed, or an I/O error on the object: it
+ * dies as fscache_ops_relinquish_object() describes, but
+ * fscache_ops_relinquish_object() must still not be needed: the backend's
+ * put_object() ends it either way.
+ *
+ * Context: any.
+ */
+void fscache_ops_object_failed(struct fscache_object *object, int error)
+{
+	cmpxchg(&object->error, 0, error < 0 ? error : -EIO);
+	fscache_raise_event(object, FSCACHE_OBJECT_EV_ERROR);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_object_failed);
+
+/**
+ * fscache_abort_object - abort an object after an error
+ * @object: the object
+ *
+ * As fscache_ops_object_failed() with -EIO: every later submission gets
+ * -ENOBUFS and pending ops are cancelled.
+ *
+ * Context: any.
+ */
+void fscache_abort_object(struct fscache_object *object)
+{
+	fscache_ops_object_failed(object, -EIO);
+}
+EXPORT_SYMBOL_GPL(fscache_abort_object);
+
+static LIST_HEAD(fscache_cache_list);
+static DEFINE_MUTEX(fscache_cache_list_lock);
+
+/**
+ * fscache_ops_add_cache - register a cache
+ * @cache: the cache, usually embedded in the backend's own structure
+ * @ops: the backend's operations; lookup_object and put_object are required
+ * @name: name for messages (truncated to fit)
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL with a warning if @ops lacks a required operation.
+ */
+int fscache_ops_add_cache(struct fscache_cache *cache,
+			  const struct fscache_cache_ops *ops,
+			  const char *name)
+{
+	if (fscache_misuse(!ops || !ops->lookup_object || !ops->put_object,
+			   "cache %s lacks lookup_object or put_object",
+			   name ?: "?"))
+		return -EINVAL;
+
+	memset(cache, 0, sizeof(*cache));
+	cache->ops = ops;
+	strscpy(cache->name, name ?: ops->name ?: "?", sizeof(cache->name));
+	cache->debug_id = atomic_inc_return(&fscache_cache_debug_id);
+	spin_lock_init(&cache->object_list_lock);
+	INIT_LIST_HEAD(&cache->object_list);
+	atomic_set(&cache->object_count, 0);
+	spin_lock_init(&cache->op_gc_list_lock);
+	INIT_LIST_HEAD(&cache->op_gc_list);
+	INIT_WORK(&cache->op_gc, fscache_operation_gc);
+
+	mutex_lock(&fscache_cache_list_lock);
+	list_add_tail(&cache->link, &fscache_cache_list);
+	mutex_unlock(&fscache_cache_list_lock);
+	pr_debug("cache %s added\n", cache->name);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(fscache_ops_add_cache);
+
+/* Raise an event on every live object of a cache. */
+static void fscache_cache_raise_all(struct fscache_cache *cache,
+				    unsigned int event)
+{
+	struct fscache_object *object;
+
+	spin_lock(&cache->object_list_lock);
+	list_for_each_entry(object, &cache->object_list, cache_link)
+		fscache_raise_event(object, event);
+	spin_unlock(&cache->object_list_lock);
+}
+
+/**
+ * fscache_ops_io_error - report an I/O error on a cache
+ * @cache: the cache
+ *
+ * The cache stops accepting ops (submissions get -ENOBUFS) and every object
+ * of it dies, its pending ops cancelled.
+ *
+ * Context: process context.
+ */
+void fscache_ops_io_error(struct fscache_cache *cache)
+{
+	if (test_and_set_bit(FSCACHE_IOERROR, &cache->flags))
+		return;
+	pr_err("cache %s stopped after an I/O error\n", cache->name);
+	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_io_error);
+
+/**
+ * fscache_ops_withdraw_cache - withdraw a cache
+ * @cache: the cache
+ *
+ * Every object of the cache dies (pending ops cancelled, in-progress ops
+ * allowed to finish); this waits until the backend's put_object() has been
+ * called for each, and the cache's garbage collector is idle.  On return
+ * nothing in fscache_ops refers to @cache, which may be freed.
+ *
+ * Context: process context; sleeps.  Not from the object workqueue.
+ */
+void fscache_ops_withdraw_cache(struct fscache_cache *cache)
+{
+	set_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags);
+	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_WITHDRAW);
+	wait_var_event(&cache->object_count,
+		       atomic_read(&cache->object_count) == 0);
+	flush_work(&cache->op_gc);
+
+	mutex_lock(&fscache_cache_list_lock);
+	list_del_init(&cache->link);
+	mutex_unlock(&fscache_cache_list_lock);
+	pr_debug("cache %s withdrawn\n", cache->name);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_withdraw_cache);
+
+/* Module exit: every backend is gone, so every cache must be. */
+void fscache_ops_object_exit(void)
+{
+	struct fscache_cache *cache;
+
+	mutex_lock(&fscache_cache_list_lock);
+	list_for_each_entry(cache, &fscache_cache_list, link)
+		pr_err("cache %s was never withdrawn\n", cache->name);
+	mutex_unlock(&fscache_cache_list_lock);
+}

@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * FS-Cache asynchronous operation manager.
+ *
+ * Operations are submitted against an object.  Each object keeps, under its
+ * spinlock, a FIFO of deferred operations and three counters:
+ *
+ *   n_ops		submitted and not yet finally put
+ *   n_in_progress	started and not yet completed
+ *   n_exclusive	exclusive, submitted and not yet completed or cancelled
+ *
+ * with n_ops >= n_in_progress and n_ops >= n_exclusive at all times.  Each
+ * counter has exactly one place that drops it: n_ops the retirement of an
+ * op after its final put, n_in_progress the completion of an op (explicit,
+ * or implied by the final put), n_exclusive that same completion or the
+ * cancellation of a pending exclusive op.  Every state change of an op is a
+ * transition of op->state made under the object's lock, and each
+ * transition is made once; that is what keeps a cancel racing with a
+ * completion from counting twice.
+ *
+ * An op that can run when it is submitted (the object is active, nothing is
+ * queued before it and nothing conflicting runs) is started at once;
+ * otherwise it joins the FIFO, which holds a reference on it.  Ops leave the
+ * FIFO in order: a shareable op may start while no exclusive op runs, an
+ * exclusive op once nothing at all runs, and an op that cannot start holds
+ * back everything behind it, so exclusive ops are never starved.
+ *
+ * The final put may come from any context, including with the object's lock
+ * held (a cancel callback) or from an interrupt.  When it cannot take the
+ * lock there and then, it hands the op to its cache's garbage collector,
+ * which finishes the accounting and frees it from process context.  The
+ * release callback always runs before the op stops counting in n_ops, so no
+ * backend callback for an op can run after the object has been dropped.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include "internal.h"
+
+atomic_t fscache_op_debug_id;
+EXPORT_SYMBOL_GPL(fscache_op_debug_id);
+
+static void fscache_op_work_func(struct work_struct *work);
+static void fscache_op_done_locked(struct fscache_object *object,
+				   struct fscache_operation *op, bool cancelled);
+static void fscache_op_cancelled_locked(struct fscache_object *object,
+					struct fscache_operation *op);
+
+static unsigned int fscache_op_type(const struct fscache_operation *op)
+{
+	return op->flags & FSCACHE_OP_TYPE;
+}
+
+static struct workqueue_struct *fscache_op_wq(const struct fscache_operation *op)
+{
+	switch (fscache_op_type(op)) {
+	case FSCACHE_OP_FAST:
+		return fscache_ops_fast_wq;
+	case FSCACHE_OP_SLOW:
+		return fscache_ops_slow_wq;
+	default:
+		return NULL;
+	}
+}
+
+/**
+ * fscache_operation_init - initialise an operation record
+ * @op: the operation, usually embedded in the backend's own record
+ * @release: its destructor, or NULL if @op was kmalloc()'d on its own
+ *
+ * Sets the reference count to one, gives the op a debug id and makes it
+ * ready for submission.  The type (%FSCACHE_OP_TYPE bits), exclusivity and
+ * %FSCACHE_OP_WAITING flags of @op->flags are left as the caller set them;
+ * set them, the processor and the cancel callback before submitting.
+ */
+void fscache_operation_init(struct fscache_operation *op,
+			    fscache_operation_release_t release)
+{
+	INIT_WORK(&op->work, fscache_op_work_func);
+	INIT_LIST_HEAD(&op->pend_link);
+	INIT_LIST_HEAD(&op->gc_link);
+	op->object = NULL;
+	op->flags &= ~(BIT(FSCACHE_OP_DEAD) | BIT(FSCACHE_OP_CANCEL_REQ));
+	op->release = release;
+	op->debug_id = atomic_inc_return(&fscache_op_debug_id);
+	refcount_set(&op->usage, 1);
+	WRITE_ONCE(op->state, FSCACHE_OP_ST_INITIALISED);
+	fscache_stat(FSCACHE_STAT_OP_INITIALISED);
+}
+EXPORT_SYMBOL_GPL(fscache_operation_init);
+
+/**
+ * fscache_operation_init_fast - make an operation a FAST asynchronous one
+ * @op: the operation, already passed to fscache_operation_init()
+ * @processor: what to run; it must not sleep
+ *
+ * The processor will be called on a bound (per-CPU) workqueue.  With
+ * CONFIG_DEBUG_ATOMIC_SLEEP it runs with preemption disabled, so that a
+ * processor that sleeps is reported.
+ */
+void fscache_operation_init_fast(struct fscache_operation *op,
+				 fscache_operation_processor_t processor)
+{
+	op->processor = processor;
+	op->flags = (op->flags & ~FSCACHE_OP_TYPE) | FSCACHE_OP_FAST;
+}
+EXPORT_SYMBOL_GPL(fscache_operation_init_fast);
+
+/**
+ * fscache_operation_init_slow - make an operation a SLOW asynchronous one
+ * @op: the operation, already passed to fscache_operation_init()
+ * @processor: what to run; it may sleep on I/O
+ *
+ * The processor will be called on the module's unbound workqueue.
+ */
+void fscache_operation_init_slow(struct fscache_operation *op,
+				 fscache_operation_processor_t processor)
+{
+	op->processor = processor;
+	op->flags = (op->flags & ~FSCACHE_OP_TYPE) | FSCACHE_OP_SLOW;
+}
+EXPORT_SYMBOL_GPL(fscache_operation_init_slow);
+
+/* Free an op whose last reference is gone. */
+static void fscache_op_free(struct fscache_operation *op)
+{
+	if (op->release)
+		op->release(op);
+	else
+		kfree(op);
+}
+
+/*
+ * Finish an op whose last reference is gone.  Called with object->lock held;
+ * returns with it released.  The op is released while it still counts in
+ * n_ops, so the object cannot be dropped under the release callback.
+ */
+static void fscache_op_retire(struct fscache_object *object,
+			      struct fscache_operation *op)
+	__releases(&object->lock)
+{
+	lockdep_assert_held(&object->lock);
+
+	switch (op->state) {
+	case FSCACHE_OP_ST_IN_PROGRESS:
+		/* Operations.txt: putting a started op completes it. */
+		fscache_op_done_locked(object, op,
+				       test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags));
+		break;
+	case FSCACHE_OP_ST_PENDING:
+		/* Only reachable through a backend's extra put. */
+		list_del_init(&op->pend_link);
+		fscache_op_cancelled_locked(object, op);
+		break;
+	default:
+		break;
+	}
+	WRITE_ONCE(op->state, FSCACHE_OP_ST_DEAD);
+	spin_unlock(&object->lock);
+
+	fscache_op_free(op);
+
+	spin_lock(&object->lock);
+	if (!WARN_ON_ONCE(object->n_ops == 0) && --object->n_ops == 0) {
+		object->n_cleared++;
+		fscache_stat(FSCACHE_STAT_EV_CLEARED);
+		fscache_raise_event(object, FSCACHE_OBJECT_EV_CLEARED);
+	}
+	spin_unlock(&object->lock);
+}
+
+/* Hand an op to its cache's garbage collector. */
+static void fscache_op_defer_release(struct fscache_object *object,
+				     struct fscache_operation *op)
+{
+	struct fscache_cache *cache = object->cache;
+	unsigned long flags;
+
+	fscache_stat(FSCACHE_STAT_OP_DEFERRED_RELEASE);
+	spin_lock_irqsave(&cache->op_gc_list_lock, flags);
+	list_add_tail(&op->gc_link, &cache->op_gc_list);
+	spin_unlock_irqrestore(&cache->op_gc_list_lock, flags);
+	queue_work(fscache_ops_fast_wq, &cache->op_gc);
+}
+
+/* The last reference to @op has gone. */
+static void fscache_op_final_put(struct fscache_operation *op, bool locked)
+{
+	struct fscache_object *object = op->object;
+
+	set_bit(FSCACHE_OP_DEAD, &op->flags);
+	fscache_stat(FSCACHE_STAT_OP_RELEASE);
+
+	if (!object) {
+		/* Never submitted, or refused. */
+		WRITE_ONCE(op->state, FSCACHE_OP_ST_DEAD);
+		fscache_op_free(op);
+		return;
+	}
+
+	/*
+	 * We may have been called with the object's lock held, or from a
+	 * context that may not take it: then the GC finishes the op.
+	 */
+	if (locked || !in_task()) {
+		fscache_op_defer_release(object, op);
+		return;
+	}
+	if (!spin_trylock(&object->lock)) {
+		fscache_op_defer_release(object, op);
+		return;
+	}
+	fscache_op_retire(object, op);
+}
+
+/* Drop a reference to @op with its object's lock held. */
+static void fscache_put_op_locked(struct fscache_operation *op)
+{
+	if (refcount_dec_and_test(&op->usage))
+		fscache_op_final_put(op, true);
+}
+
+/**
+ * fscache_put_operation - drop a reference to an operation
+ * @op: the operation
+ *
+ * The final put of a started operation completes it, as operations.txt
+ * describes, which may start operations waiting behind it.  The final put
+ * then releases the op (through its release callback, or kfree() when it
+ * has none) and drops its claim on the object; when that makes the object
+ * idle, the object is sent %FSCACHE_OBJECT_EV_CLEARED.
+ *
+ * May be called from any context.  Where the object's lock cannot be taken
+ * at once, the work is handed to the cache's garbage collector.  A put of a
+ * reference the caller does not hold is refused with a warning.
+ */
+void fscache_put_operation(struct fscache_operation *op)
+{
+	unsigned int usage = refcount_read(&op->usage);
+
+	/* Order the read of usage before that of state: see the header. */
+	smp_rmb();
+	if (fscache_misuse(usage == 0 || test_bit(FSCACHE_OP_DEAD, &op->flags),
+			   "put of dead OP%x", op->debug_id))
+		return;
+	if (fscache_misuse(usage == 1 &&
+			   READ_ONCE(op->state) == FSCACHE_OP_ST_PENDING,
+			   "put of the queue's reference to pending OP%x",
+			   op->debug_id))
+		return;
+
+	if (refcount_dec_and_test(&op->usage))
+		fscache_op_final_put(op, false);
+}
+EXPORT_SYMBOL_GPL(fscache_put_operation);
+
+/* Queue a started op on its workqueue.  The caller gives us one reference. */
+static void fscache_op_queue(struct fscache_operation *op,
+			     struct workqueue_struct *wq, bool locked)
+{
+	fscache_stat(FSCACHE_STAT_OP_ENQUEUE);
+	if (queue_work(wq, &op->work))
+		return;
+	/* Already queued: that queueing holds a reference of its own. */
+	if (locked)
+		fscache_put_op_locked(op);
+	else
+		fscache_put_operation(op);
+}
+
+/*
+ * Start an op.  If it came off the pending FIFO, the FIFO's reference goes to
+ * the workqueue (or is dropped for a MYTHREAD op, whose submitter holds one).
+ */
+static void fscache_run_op(struct fscache_object *object,
+			   struct fscache_operation *op, bool from_fifo)
+{
+	struct workqueue_struct *wq = fscache_op_wq(op);
+
+	lockdep_assert_held(&object->lock);
+
+	if (from_fifo)
+		list_del_init(&op->pend_link);
+	WRITE_ONCE(op->state, FSCACHE_OP_ST_IN_PROGRESS);
+	object->n_in_progress++;
+	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags))
+		__set_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+	fscache_stat(FSCACHE_STAT_OP_RUN);
+
+	if (wq) {
+		/* Wake first: once queued, the op may be gone at any moment. */
+		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
+		if (!from_fifo)
+			fscache_get_operation(op);
+		fscache_op_queue(op, wq, true);
+	} else {
+		/*
+		 * The submitter holds a reference of its own; drop the FIFO's
+		 * before waking it, so that its put is the final one.
+		 */
+		if (from_fifo)
+			fscache_put_op_locked(op);
+		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
+	}
+}
+
+/**
+ * fscache_start_operations - start what can start from an object's FIFO
+ * @object: the object, whose lock the caller holds
+ *
+ * Starts ops from the head of the FIFO while they may run: shareable ones
+ * while no exclusive op runs, an exclusive one only when nothing runs (and
+ * then nothing after it).
+ */
+void fscache_start_operations(struct fscache_object *object)
+{
+	struct fscache_operation *op;
+
+	lockdep_assert_held(&object->lock);
+
+	if (!fscache_object_is_active(object))
+		return;
+
+	while ((op = list_first_entry_or_null(&object->pending_ops,
+					      struct fscache_operation,
+					      pend_link))) {
+		if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags)) {
+			if (object->n_in_progress > 0)
+				break;
+			fscache_run_op(object, op, true);
+			break;
+		}
+		if (test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))
+			break;
+		fscache_run_op(object, op, true);
+	}
+}
+
+/* Complete (or finish cancelling) a started op. */
+static void fscache_op_done_locked(struct fscache_object *object,
+				   struct fscache_operation *op, bool cancelled)
+{
+	lockdep_assert_held(&object->lock);
+
+	WRITE_ONCE(op->state, cancelled ? FSCACHE_OP_ST_CANCELLED :
+					  FSCACHE_OP_ST_COMPLETE);
+	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
+				 FSCACHE_STAT_OP_COMPLETE);
+	object->n_in_progress--;
+	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags)) {
+		object->n_exclusive--;
+		__clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+	}
+	if (object->n_in_progress == 0)
+		fscache_start_operations(object);
+}
+
+/* Account for the cancellation of an op that never started. */
+static void fscache_op_cancelled_locked(struct fscache_object *object,
+					struct fscache_operation *op)
+{
+	WRITE_ONCE(op->state, FSCACHE_OP_ST_CANCELLED);
+	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
+	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags))
+		object->n_exclusive--;
+}
+
+/* Cancel a pending op; drops the FIFO's reference. */
+static void fscache_cancel_pending_locked(struct fscache_object *object,
+					  struct fscache_operation *op)
+{
+	list_del_init(&op->pend_link);
+	fscache_op_cancelled_locked(object, op);
+	if (op->cancel)
+		op->cancel(op);
+	if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+		clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
+	fscache_put_op_locked(op);
+}
+
+/*
+ * Check that an op may be submitted.  Returns the error to give the backend,
+ * or 0.
+ */
+static int fscache_check_submission(struct fscache_object *object,
+				    struct fscache_operation *op)
+{
+	unsigned int type = fscache_op_type(op);
+
+	if (fscache_misuse(!object || !object->cache,
+			   "OP%x submitted to an uninitialised object",
+			   op->debug_id))
+		return -EINVAL;
+	if (fscache_misuse(op->state != FSCACHE_OP_ST_INITIALISED ||
+			   !refcount_read(&op->usage),
+			   "OP%x submitted in state %u", op->debug_id, op->state))
+		return -EINVAL;
+	if (fscache_misuse(type != FSCACHE_OP_FAST && type != FSCACHE_OP_SLOW &&
+			   type != FSCACHE_OP_MYTHREAD,
+			   "OP%x has unknown type %#lx", op->debug_id, op->flags))
+		return -EINVAL;
+	if (fscache_misuse(type != FSCACHE_OP_MYTHREAD && !op->processor,
+			   "asynchronous OP%x has no processor", op->debug_id))
+		return -EINVAL;
+	return 0;
+}
+
+static int fscache_submit(struct fscache_object *object,
+			  struct fscache_operation *op, bool exclusive)
+{
+	int ret;
+
+	ret = fscache_check_submission(object, op);
+	if (ret)
+		return ret;
+
+	if (exclusive)
+		set_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
+	else
+		exclusive = test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
+
+	spin_lock(&object->lock);
+	WARN_ON_ONCE(object->n_ops < object->n_in_progress ||
+		     object->n_ops < object->n_exclusive);
+
+	if (fscache_object_is_active(object)) {
+		op->object = object;
+		object->n_ops++;
+		if (exclusive)
+			object->n_exclusive++;
+		if (list_empty(&object->pending_ops) &&
+		    (exclusive ? object->n_in_progress == 0 :
+		     !test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))) {
+			fscache_run_op(object, op, false);
+			goto out;
+		}
+	} else if (object->state < FSCACHE_OBJECT_ACTIVE &&
+		   !test_bit(FSCACHE_IOERROR, &object->cache->flags) &&
+		   !test_bit(FSCACHE_CACHE_WITHDRAWN, &object->cache->flags)) {
+		/* Being looked up or created: defer. */
+		op->object = object;
+		object->n_ops++;
+		if (exclusive)
+			object->n_exclusive++;
+	} else {
+		fscache_stat(FSCACHE_STAT_OP_REJECTED);
+		ret = -ENOBUFS;
+		goto out;
+	}
+
+	fscache_get_operation(op);
+	WRITE_ONCE(op->state, FSCACHE_OP_ST_PENDING);
+	list_add_tail(&op->pend_link, &object->pending_ops);
+	fscache_stat(FSCACHE_STAT_OP_PEND);
+out:
+	spin_unlock(&object->lock);
+	return ret;
+}
+
+/**
+ * fscache_submit_op - submit a shareable operation against an object
+ * @object: the object
+ * @op: the operation, initialised and holding the caller's reference
+ *
+ * Starts @op at once if the object is active, nothing is queued before it
+ * and no exclusive op runs; defers it on the object's FIFO if it must wait
+ * or the object is still being looked up or created.  An asynchronous op is
+ * given a reference of its own; the caller keeps, and must eventually put,
+ * its reference.  An op with %FSCACHE_OP_EXCLUSIVE set is treated as
+ * exclusive.
+ *
+ * Context: process context; takes the object's lock.
+ * Return: 0 on success; -ENOBUFS if the object is permanently unavailable
+ * (dying, dead, or its cache failed or is being withdrawn); -EINVAL, with a
+ * warning, if @op or @object is not fit to be submitted.
+ */
+int fscache_submit_op(struct fscache_object *object,
+		      struct fscache_operation *op)
+{
+	return fscache_submit(object, op, false);
+}
+EXPORT_SYMBOL_GPL(fscache_submit_op);
+
+/**
+ * fscache_submit_exclusive_op - submit an exclusive operation
+ * @object: the object
+ * @op: the operation, initialised and holding the caller's reference
+ *
+ * As fscache_submit_op(), but @op runs only when no other op on @object is
+ * in progress, and no op queued after it starts until it completes.  Sets
+ * %FSCACHE_OP_EXCLUSIVE in @op->flags if the caller has not.
+ *
+ * Context: process context; takes the object's lock.
+ * Return: as fscache_submit_op().
+ */
+int fscache_submit_exclusive_op(struct fscache_object *object,
+				struct fscache_operation *op)
+{
+	return fscache_submit(object, op, true);
+}
+EXPORT_SYMBOL_GPL(fscache_submit_exclusive_op);
+
+/**
+ * fscache_enqueue_operation - queue a started operation for (more) processing
+ * @op: the operation, in progress, on which the caller holds a reference
+ *
+ * Queues @op on the workqueue its type selects (the type may have been
+ * changed since submission); the queue takes a reference of its own.  A
+ * MYTHREAD op is left for its submitter's attention.  Queueing an op that is
+ * already queued is harmless.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL with a warning if @op is not in progress, has an
+ * unknown type or has no processor.  Nothing is queued then.
+ */
+int fscache_enqueue_operation(struct fscache_operation *op)
+{
+	struct workqueue_struct *wq;
+	unsigned int type = fscache_op_type(op);
+
+	if (fscache_misuse(READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS,
+			   "enqueue of OP%x in state %u", op->debug_id,
+			   READ_ONCE(op->state)))
+		return -EINVAL;
+	if (type == FSCACHE_OP_MYTHREAD)
+		return 0;
+	wq = fscache_op_wq(op);
+	if (fscache_misuse(!wq, "enqueue of OP%x of unknown type %#lx",
+			   op->debug_id, op->flags))
+		return -EINVAL;
+	if (fscache_misuse(!op->processor, "enqueue of OP%x without processor",
+			   op->debug_id))
+		return -EINVAL;
+
+	fscache_get_operation(op);
+	fscache_op_queue(op, wq, false);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(fscache_enqueue_operation);
+
+/*
+ * Run an asynchronous op's processor on its workqueue, then drop the
+ * reference that the queueing took.
+ */
+static void fscache_op_work_func(struct work_struct *work)
+{
+	struct fscache_operation *op =
+		container_of(work, struct fscache_operation, work);
+	bool fast = fscache_op_type(op) == FSCACHE_OP_FAST;
+	unsigned long start = jiffies;
+
+	/* A cancellation requested before we got here: skip the body. */
+	if (!test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags)) {
+		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
+			preempt_disable();
+		op->processor(op);
+		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
+			preempt_enable();
+		fscache_hist(start);
+	}
+	fscache_put_operation(op);
+}
+
+/**
+ * fscache_op_complete - record that an operation has finished
+ * @op: the operation, in progress
+ * @cancelled: true if it gave up rather than finished
+ *
+ * Ends @op's claim on its object (so conflicting ops may start) without
+ * dropping a reference.  Optional: the final put of an op still in progress
+ * completes it.  If cancellation was requested, @op ends cancelled.
+ *
+ * Context: process context; takes the object's lock.
+ * Return: 0, or -EINVAL with a warning if @op is not in progress.
+ */
+int fscache_op_complete(struct fscache_operation *op, bool cancelled)
+{
+	struct fscache_object *object = op->object;
+	int ret = 0;
+
+	if (fscache_misuse(!object, "completion of unsubmitted OP%x",
+			   op->debug_id))
+		return -EINVAL;
+
+	spin_lock(&object->lock);
+	if (fscache_misuse(op->state != FSCACHE_OP_ST_IN_PROGRESS,
+			   "completion of OP%x in state %u", op->debug_id,
+			   op->state))
+		ret = -EINVAL;
+	else
+		fscache_op_done_locked(object, op, cancelled ||
+				       test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags));
+	spin_unlock(&object->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(fscache_op_complete);
+
+/**
+ * fscache_cancel_op - cancel an operation
+ * @op: the operation, on which the caller holds a reference
+ * @cancel_in_progress: also ask an op that has started to give up
+ *
+ * A pending op is taken off its object's FIFO, its cancel callback is
+ * called and a MYTHREAD submitter waiting on it is woken; it ends in state
+ * %FSCACHE_OP_ST_CANCELLED.  An op in progress is, if @cancel_in_progress,
+ * marked so that fscache_op_is_cancelled() says so, its processor is skipped
+ * if it has not begun, and its cancel callback is called; it keeps its
+ * claim on the object until it completes, so an exclusive op still never
+ * overlaps another.
+ *
+ * Context: process context; takes the object's lock.
+ * Return: 0 if cancelled (or cancellation requested); -EBUSY if @op has
+ * started (and !@cancel_in_progress) or completed; -EALREADY if it was
+ * already cancelled; -EINVAL if it was never submitted.
+ */
+int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
+{
+	struct fscache_object *object = op->object;
+	int ret;
+
+	if (!object)
+		return -EINVAL;
+
+	spin_lock(&object->lock);
+	switch (op->state) {
+	case FSCACHE_OP_ST_PENDING:
+		fscache_cancel_pending_locked(object, op);
+		/* The op may have been holding back others. */
+		fscache_start_operations(object);
+		ret = 0;
+		break;
+	case FSCACHE_OP_ST_IN_PROGRESS:
+		ret = -EBUSY;
+		if (!cancel_in_progress)
+			break;
+		if (!test_and_set_bit(FSCACHE_OP_CANCEL_REQ, &op->flags) &&
+		    op->cancel)
+			op->cancel(op);
+		ret = 0;
+		break;
+	case FSCACHE_OP_ST_CANCELLED:
+		ret = -EALREADY;
+		break;
+	default:
+		ret = -EBUSY;
+		break;
+	}
+	spin_unlock(&object->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(fscache_cancel_op);
+
+/**
+ * fscache_cancel_all_ops - cancel every pending op of an object
+ * @object: the object, whose lock the caller holds
+ *
+ * Return: how many ops were cancelled.
+ */
+unsigned int fscache_cancel_all_ops(struct fscache_object *object)
+{
+	struct fscache_operation *op, *next;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&object->lock);
+
+	list_for_each_entry_safe(op, next, &object->pending_ops, pend_link) {
+		fscache_cancel_pending_locked(object, op);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * fscache_wait_for_operation_activation - wait for a MYTHREAD op to start
+ * @op: the operation, submitted with %FSCACHE_OP_WAITING set
+ * @interruptible: let a signal end the wait
+ *
+ * Waits until @op may be run by its submitter.  When a signal arrives first,
+ * @op is cancelled; if it had started in the meantime, the wait is over and
+ * it must be run like any other.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 if the caller must now run @op; -ENOBUFS if it was cancelled
+ * (its object died); -ERESTARTSYS if a signal cancelled it; -EINVAL if it
+ * was never submitted.
+ */
+int fscache_wait_for_operation_activation(struct fscache_operation *op,
+					  bool interruptible)
+{
+	if (interruptible &&
+	    wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_INTERRUPTIBLE)) {
+		if (fscache_cancel_op(op, false) == 0)
+			return -ERESTARTSYS;
+		/* Started or cancelled meanwhile: the bit is clear already. */
+	}
+	wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_UNINTERRUPTIBLE);
+
+	/* Pairs with the release in clear_and_wake_up_bit(). */
+	switch (smp_load_acquire(&op->state)) {
+	case FSCACHE_OP_ST_IN_PROGRESS:
+		return 0;
+	case FSCACHE_OP_ST_CANCELLED:
+		return -ENOBUFS;
+	default:
+		fscache_misuse(1, "wait for OP%x in state %u", op->debug_id,
+			       op->state);
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_GPL(fscache_wait_for_operation_activation);
+
+/**
+ * fscache_operation_gc - finish ops whose final put was deferred
+ * @work: the cache's op_gc work item
+ */
+void fscache_operation_gc(struct work_struct *work)
+{
+	struct fscache_cache *cache =
+		container_of(work, struct fscache_cache, op_gc);
+	struct fscache_operation *op;
+	LIST_HEAD(batch);
+
+	spin_lock_irq(&cache->op_gc_list_lock);
+	list_splice_init(&cache->op_gc_list, &batch);
+	spin_unlock_irq(&cache->op_gc_list_lock);
+
+	while ((op = list_first_entry_or_null(&batch, struct fscache_operation,
+					      gc_link))) {
+		struct fscache_object *object = op->object;
+
+		list_del_init(&op->gc_link);
+		fscache_stat(FSCACHE_STAT_OP_GC);
+		spin_lock(&object->lock);
+		fscache_op_retire(object, op);
+		cond_resched();
+	}
+}

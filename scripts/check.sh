@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks: build against Debian's 6.1 and 6.12 headers with W=1 and
+# sparse (C=2), each warning a failure; checkpatch.pl --strict and
+# kernel-doc on every source file; no exported symbol of ours may clash
+# with one the distro kernel (netfs, fscache, cachefiles...) exports.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+
+"$top/scripts/deps.sh"
+
+# checkpatch.pl and kernel-doc come from the 6.12 source tree.
+src=$cache/linux-6.12
+if [ ! -e "$src/.fscache-ops-unpacked" ]; then
+	mkdir -p "$cache"
+	rm -rf "$src" "$cache/linux-source-6.12"
+	tar -C "$cache" -xJf /usr/src/linux-source-6.12.tar.xz
+	mv "$cache/linux-source-6.12" "$src"
+	touch "$src/.fscache-ops-unpacked"
+fi
+
+rc=0
+cd "$top"
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './.git/*')
+
+echo "check: checkpatch --strict"
+if ! perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files; then
+	rc=1
+fi
+# SPDX first lines are checked here, in every file git knows.
+for f in $(git ls-files 2>/dev/null); do
+	case "$f" in
+	*.md | *.rst | .gitignore | tests/.kunitconfig | *.config | .ci/* | *.txt) continue ;;
+	esac
+	head -n 3 "$f" | grep -q 'SPDX-License-Identifier' ||
+		{ echo "check: $f has no SPDX line" >&2; rc=1; }
+done
+
+echo "check: kernel-doc"
+kdoc=$(perl "$src/scripts/kernel-doc" -none -Wall $files 2>&1 || true)
+if [ -n "$kdoc" ]; then
+	echo "$kdoc" >&2
+	rc=1
+fi
+
+for ver in 6.1 6.12; do
+	kdir=$(ls -d /usr/src/linux-headers-"$ver".*-amd64 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$kdir" ]; then
+		echo "check: no $ver headers" >&2
+		rc=1
+		continue
+	fi
+	echo "check: W=1 C=2 build against $(basename "$kdir")"
+	b=$cache/check-$ver
+	rm -rf "$b" && mkdir -p "$b"
+	rsync -a --exclude='.git' --exclude='*.o' --exclude='*.ko' "$top/" "$b/"
+	if ! make -C "$b" KDIR="$kdir" W=1 C=2 >"$b/build.log" 2>&1; then
+		cat "$b/build.log" >&2
+		rc=1
+		continue
+	fi
+	warn=$(grep -E 'warning:|error:' "$b/build.log" || true)
+	if [ -n "$warn" ]; then
+		echo "$warn" >&2
+		rc=1
+	fi
+
+	# Our exports must not clash with the distro kernel's.
+	ours=$(awk '$3 ~ /fscache_ops$/ { print $2 }' "$b/Module.symvers" | sort)
+	[ -n "$ours" ] || { echo "check: no exports found" >&2; rc=1; }
+	theirs=$(awk '{ print $2 }' "$kdir/Module.symvers" | sort)
+	clash=$(comm -12 <(echo "$ours") <(echo "$theirs"))
+	if [ -n "$clash" ]; then
+		echo "check: exports clashing with $ver: $clash" >&2
+		rc=1
+	fi
+	echo "check: $(echo "$ours" | wc -l) exports, none shared with $ver's $(echo "$theirs" | wc -l)"
+done
+
+[ $rc -eq 0 ] && echo "check: ok"
+exit $rc

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the KUnit suites of fscache_ops under QEMU (x86_64, 2 CPUs) with the
+# kernel's own kunit.py, on Debian's linux-source-6.12 tree with our sources
+# placed in a copy of it (fs/fscache_ops/), built with the debug options of
+# scripts/kunit-debug.config.
+#
+# The tree and the build live in $FSCACHE_OPS_CACHE (default
+# ~/.cache/fscache-ops): the first run builds the whole kernel (~10 minutes
+# on 2 cores), later runs rebuild only what changed.  Sources are copied
+# with rsync --checksum so that untouched files keep their timestamps.
+#
+# Fails if kunit.py fails, or if the console log shows any splat
+# (WARNING, BUG, lockdep, KASAN, ODEBUG, hung task, ...) even when every
+# KTAP line says ok.
+#
+# Usage: scripts/kunit.sh [extra kunit.py run arguments]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+src=$cache/linux-6.12
+build=$cache/kunit-build
+jobs=$(nproc)
+
+"$top/scripts/deps.sh"
+
+mkdir -p "$cache"
+if [ ! -e "$src/.fscache-ops-unpacked" ]; then
+	echo "kunit: unpacking linux-source-6.12 into $src"
+	rm -rf "$src" "$cache/linux-source-6.12"
+	tar -C "$cache" -xJf /usr/src/linux-source-6.12.tar.xz
+	mv "$cache/linux-source-6.12" "$src"
+	touch "$src/.fscache-ops-unpacked"
+fi
+
+# Hook fs/fscache_ops/ into the tree (once).
+grep -q 'fs/fscache_ops/Kconfig' "$src/fs/Kconfig" ||
+	printf '\nsource "fs/fscache_ops/Kconfig"\n' >>"$src/fs/Kconfig"
+grep -q 'fscache_ops/' "$src/fs/Makefile" ||
+	printf 'obj-$(CONFIG_FSCACHE_OPS)\t+= fscache_ops/\n' >>"$src/fs/Makefile"
+
+# Place our sources; only files whose contents changed are rewritten.
+mkdir -p "$src/fs/fscache_ops"
+rsync -rc --delete --exclude='*.o' --exclude='*.cmd' --exclude='*.ko' \
+	--exclude='*.mod*' --exclude='.*.d' --exclude='modules.order' \
+	--exclude='Module.symvers' \
+	--include='Kconfig' --include='Kbuild' --include='*.c' \
+	--include='*.h' --include='tests/' --include='tests/**/' \
+	--exclude='*' \
+	"$top/" "$src/fs/fscache_ops/"
+rsync -c "$top/include/linux/fscache-ops.h" "$src/include/linux/"
+if ls "$top"/include/trace/events/*.h >/dev/null 2>&1; then
+	rsync -c "$top"/include/trace/events/*.h "$src/include/trace/events/"
+fi
+
+# kunit.py loads a --qemu_config from its own qemu_configs directory.
+rsync -c "$top/scripts/kunit_qemu_x86_64.py" \
+	"$src/tools/testing/kunit/qemu_configs/fscache_ops_x86_64.py"
+
+cd "$src"
+set +e
+python3 tools/testing/kunit/kunit.py run \
+	--arch=x86_64 \
+	--build_dir="$build" \
+	--jobs="$jobs" \
+	--timeout=900 \
+	--kunitconfig="$top/tests/.kunitconfig" \
+	--kunitconfig="$top/scripts/kunit-debug.config" \
+	--qemu_config=tools/testing/kunit/qemu_configs/fscache_ops_x86_64.py \
+	--kernel_args=panic_on_warn=1 \
+	--kernel_args=kasan.fault=panic \
+	--kernel_args=panic=-1 \
+	"$@"
+rc=$?
+set -e
+
+log=$build/test.log
+if [ -f "$log" ]; then
+	splats=$(grep -nE 'WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|INFO: task .* blocked|watchdog:|Kernel panic|possible recursive locking|inconsistent lock state' "$log" |
+		 grep -vE 'kasan.fault=panic|RCU lockdep checking is enabled' || true)
+	if [ -n "$splats" ]; then
+		echo "kunit: the console log has splats:" >&2
+		echo "$splats" | head -40 >&2
+		rc=1
+	fi
+else
+	echo "kunit: no console log at $log" >&2
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot kernels under QEMU (TCG, 2 CPUs) with a busybox initramfs that loads
+# the distro's own netfs/fscache/cachefiles modules, then fscache_ops.ko and
+# the VM test module (tests/vm/), unloads them, checks the statistics and
+# scans for leaks.  The run fails on any splat in the console log, on a
+# missing PASS line or on a missing end marker.
+#
+# Targets:
+#   6.1     Debian's 6.1 kernel (image package downloaded, not installed)
+#   6.12    Debian's 6.12 kernel
+#   debug   the KUnit debug kernel of scripts/kunit.sh (fscache_ops built
+#           in; KASAN, lockdep, kmemleak...); skipped if it is not built
+#
+# Usage: scripts/vm.sh [--demo] [target...]     (default: 6.1 6.12 debug)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+demo=
+if [ "${1:-}" = --demo ]; then
+	demo=1
+	shift
+fi
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(6.1 6.12 debug)
+
+"$top/scripts/deps.sh"
+mkdir -p "$cache/vm"
+
+splat_re='WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|Kernel panic|Oops|general protection|INFO: task .* blocked|watchdog:|possible recursive locking|inconsistent lock state'
+
+headers_dir() {
+	ls -d /usr/src/linux-headers-"$1"*-amd64 2>/dev/null | sort -V | tail -n 1
+}
+
+# Fetch and unpack a distro kernel image package; prints its root.
+distro_kernel() {
+	local abi=$1 dir=$cache/vm/image-$1 pkg deb
+	if [ ! -e "$dir/.unpacked" ]; then
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		for pkg in "linux-image-$abi" "linux-image-$abi-unsigned"; do
+			(cd "$dir/deb" && apt-get download -qq "$pkg" >/dev/null 2>&1) && break
+		done
+		deb=$(ls "$dir"/deb/*.deb 2>/dev/null | head -n 1)
+		[ -n "$deb" ] || { echo "vm: cannot download linux-image-$abi" >&2; return 1; }
+		dpkg-deb -x "$deb" "$dir/root"
+		rm -rf "$dir/deb"
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir/root"
+}
+
+# Build the modules in a private copy of the sources; prints that directory.
+build_modules() {
+	local name=$1 kdir=$2 dir=$cache/vm/build-$1
+	shift 2
+	mkdir -p "$dir"
+	rsync -a --delete --exclude='.git' --exclude='*.o' --exclude='*.ko' \
+		--exclude='.*.cmd' "$top/" "$dir/src/" >&2
+	make -s -C "$dir/src" KDIR="$kdir" "$@" >&2
+	echo "$dir/src"
+}
+
+make_initramfs() {
+	local out=$1 src=$2 kmods=$3 with_core=$4 root
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,proc,sys,dev,lib}
+	cp /bin/busybox "$root/bin/busybox"
+	[ -x "$root/bin/busybox" ] || cp "$(command -v busybox)" "$root/bin/busybox"
+	if [ -n "$with_core" ]; then
+		cp "$src/fscache_ops.ko" "$root/lib/"
+	fi
+	cp "$src/tests/vm/fscache_ops_vmtest.ko" "$root/lib/"
+	: >"$root/lib/distro.list"
+	if [ -n "$kmods" ]; then
+		local m f
+		for m in netfs/netfs fscache/fscache cachefiles/cachefiles; do
+			f=$(ls "$kmods"/kernel/fs/"$m".ko* 2>/dev/null | head -n 1) || true
+			[ -n "$f" ] || continue
+			case "$f" in
+			*.xz) xz -dc "$f" >"$root/lib/${m#*/}.ko" ;;
+			*.zst) zstd -qdc "$f" >"$root/lib/${m#*/}.ko" ;;
+			*) cp "$f" "$root/lib/${m#*/}.ko" ;;
+			esac
+			echo "${m#*/}" >>"$root/lib/distro.list"
+		done
+	fi
+	cp "$top/tests/vm/init.sh" "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+run_vm() {
+	local name=$1 kernel=$2 initrd=$3 log=$cache/vm/$1.log append
+	append="console=ttyS0 panic=-1 oops=panic loglevel=6 kunit.enable=0"
+	[ -n "$demo" ] && append="$append fscache_ops_demo=1"
+	echo "vm[$name]: booting $(basename "$kernel")"
+	timeout 900 qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic \
+		-no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-append "$append" </dev/null >"$log" 2>&1 || true
+	[ -n "$demo" ] && grep -E 'VMTEST|fscache_ops' "$log"
+
+	local bad=0 splats
+	splats=$(grep -nE "$splat_re" "$log" |
+		 grep -v 'RCU lockdep checking is enabled' || true)
+	if [ -n "$splats" ]; then
+		echo "vm[$name]: splats in the console log ($log):" >&2
+		echo "$splats" | head -30 >&2
+		bad=1
+	fi
+	if grep -q 'VMTEST: FAIL' "$log"; then
+		grep 'VMTEST: FAIL' "$log" >&2
+		bad=1
+	fi
+	grep -q 'fscache_ops_vmtest: PASS' "$log" ||
+		{ echo "vm[$name]: no PASS line from the test module" >&2; bad=1; }
+	grep -q 'VMTEST: END OK' "$log" ||
+		{ echo "vm[$name]: no end marker" >&2; bad=1; }
+	if [ $bad -ne 0 ]; then
+		echo "vm[$name]: FAILED; last lines of $log:" >&2
+		tail -n 40 "$log" >&2
+		return 1
+	fi
+	echo "vm[$name]: ok ($(grep -o 'fscache_ops_vmtest: PASS.*' "$log" | head -n 1))"
+}
+
+rc=0
+for t in "${targets[@]}"; do
+	case "$t" in
+	6.1 | 6.12)
+		hdr=$(headers_dir "$t") || true
+		[ -n "$hdr" ] || { echo "vm: no headers for $t" >&2; rc=1; continue; }
+		abi=${hdr#/usr/src/linux-headers-}
+		kroot=$(distro_kernel "$abi") || { rc=1; continue; }
+		src=$(build_modules "$t" "$hdr") || { rc=1; continue; }
+		make_initramfs "$cache/vm/initrd-$t.gz" "$src" \
+			"$kroot/lib/modules/$abi" 1
+		run_vm "$t" "$kroot/boot/vmlinuz-$abi" "$cache/vm/initrd-$t.gz" || rc=1
+		;;
+	debug)
+		kb=$cache/kunit-build
+		if [ ! -f "$kb/arch/x86/boot/bzImage" ] || [ ! -f "$kb/Module.symvers" ]; then
+			echo "vm[debug]: skipped: run scripts/kunit.sh first to build the debug kernel"
+			continue
+		fi
+		# fscache_ops is built into that kernel: build only the test module.
+		src=$(build_modules debug "$kb" CONFIG_FSCACHE_OPS=) || { rc=1; continue; }
+		make_initramfs "$cache/vm/initrd-debug.gz" "$src" "" ""
+		run_vm debug "$kb/arch/x86/boot/bzImage" "$cache/vm/initrd-debug.gz" || rc=1
+		;;
+	*)
+		echo "vm: unknown target $t" >&2
+		rc=1
+		;;
+	esac
+done
+exit $rc

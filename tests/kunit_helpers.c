@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fixture shared by the fscache_ops KUnit suites: see kunit_helpers.h.
+ */
+
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "kunit_helpers.h"
+
+static struct fsop_test_ctx *fsop_obj_ctx(struct fscache_object *object)
+{
+	return container_of(object, struct fsop_test_obj, object)->ctx;
+}
+
+static int fsop_lookup_object(struct fscache_object *object)
+{
+	struct fsop_test_obj *tobj =
+		container_of(object, struct fsop_test_obj, object);
+
+	atomic_inc(&tobj->ctx->lookups);
+	switch (tobj->lookup_mode) {
+	case FSOP_LOOKUP_AVAILABLE:
+		fscache_ops_object_available(object);
+		break;
+	case FSOP_LOOKUP_CREATE:
+		fscache_ops_object_lookup_negative(object);
+		fscache_ops_object_available(object);
+		break;
+	case FSOP_LOOKUP_MANUAL:
+		break;
+	case FSOP_LOOKUP_FAIL:
+		return -EIO;
+	}
+	return 0;
+}
+
+static void fsop_update_object(struct fscache_object *object)
+{
+	atomic_inc(&fsop_obj_ctx(object)->updates);
+}
+
+static void fsop_drop_object(struct fscache_object *object)
+{
+	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
+
+	atomic_inc(&ctx->drops);
+	if (READ_ONCE(object->n_ops) || !list_empty(&object->pending_ops))
+		atomic_inc(&ctx->drops_busy);
+}
+
+static void fsop_put_object(struct fscache_object *object)
+{
+	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
+
+	kfree(container_of(object, struct fsop_test_obj, object));
+	atomic_inc(&ctx->puts);
+}
+
+int fsop_test_init(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx;
+	int i, ret;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->rec = kunit_kcalloc(test, FSOP_MAX_OPS, sizeof(*ctx->rec),
+				 GFP_KERNEL);
+	if (!ctx->rec)
+		return -ENOMEM;
+	for (i = 0; i < FSOP_MAX_OPS; i++)
+		init_completion(&ctx->rec[i].started);
+	for (i = 0; i < FSOP_NR_GATES; i++)
+		init_completion(&ctx->gate[i]);
+
+	ctx->test = test;
+	ctx->cache_ops.name = "kunit";
+	ctx->cache_ops.lookup_object = fsop_lookup_object;
+	ctx->cache_ops.update_object = fsop_update_object;
+	ctx->cache_ops.drop_object = fsop_drop_object;
+	ctx->cache_ops.put_object = fsop_put_object;
+	for (i = 0; i < FSCACHE_STAT__NR; i++)
+		ctx->stat_base[i] = fscache_stat_read(i);
+	fscache_ops_expect_misuse(0);
+
+	ret = fscache_ops_add_cache(&ctx->cache, &ctx->cache_ops, test->name);
+	if (ret)
+		return ret;
+	test->priv = ctx;
+	return 0;
+}
+
+/*
+ * After every case: withdraw the cache, which waits for every object to die
+ * and so for every op to be put, then check that everything balanced.
+ */
+void fsop_test_exit(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = test->priv;
+	int i;
+
+	for (i = 0; i < FSOP_NR_GATES; i++)
+		complete_all(&ctx->gate[i]);
+	fscache_ops_withdraw_cache(&ctx->cache);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->puts),
+			atomic_read(&ctx->objects));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops_busy), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released),
+			atomic_read(&ctx->nr_ops));
+	for (i = 0; i < atomic_read(&ctx->nr_ops); i++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->rec[i].released), 1,
+				    "op %d", i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->overlaps), 0);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_INITIALISED),
+			fsop_stat_delta(ctx, FSCACHE_STAT_OP_RELEASE));
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_DEFERRED_RELEASE),
+			fsop_stat_delta(ctx, FSCACHE_STAT_OP_GC));
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE),
+			(unsigned long)ctx->expected_misuse);
+	fscache_ops_expect_misuse(0);
+}
+
+/* A new object of the fake backend; looked up if @lookup, without waiting. */
+struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
+					      enum fsop_lookup_mode mode,
+					      bool lookup)
+{
+	struct fsop_test_obj *tobj;
+
+	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(ctx->test, tobj);
+	tobj->ctx = ctx;
+	tobj->lookup_mode = mode;
+	if (fscache_ops_init_object(&tobj->object, &ctx->cache)) {
+		kfree(tobj);
+		return NULL;
+	}
+	atomic_inc(&ctx->objects);
+	if (lookup)
+		fscache_ops_lookup_object(&tobj->object);
+	return &tobj->object;
+}
+
+/* A new object, looked up, once the lookup has reached @mode's end. */
+struct fscache_object *fsop_new_object(struct fsop_test_ctx *ctx,
+				       enum fsop_lookup_mode mode)
+{
+	struct fscache_object *object = fsop_new_object_nowait(ctx, mode, true);
+	struct fsop_test_obj *tobj;
+
+	if (!object)
+		return NULL;
+	tobj = container_of(object, struct fsop_test_obj, object);
+	/* Wait for the lookup: a backend reports its outcome after it. */
+	if (mode == FSOP_LOOKUP_AVAILABLE || mode == FSOP_LOOKUP_CREATE)
+		KUNIT_EXPECT_TRUE(ctx->test, fsop_wait_state(&tobj->object,
+							     FSCACHE_OBJECT_ACTIVE));
+	else if (mode == FSOP_LOOKUP_MANUAL)
+		KUNIT_EXPECT_TRUE(ctx->test, fsop_wait_state(&tobj->object,
+							     FSCACHE_OBJECT_LOOKING_UP));
+	return &tobj->object;
+}
+
+bool fsop_wait_state(struct fscache_object *object,
+		     enum fscache_object_state state)
+{
+	return fsop_wait_for(READ_ONCE(object->state) == state);
+}
+
+static void fsop_test_processor(struct fscache_operation *op)
+{
+	struct fsop_test_op *top = container_of(op, struct fsop_test_op, op);
+	struct fsop_test_ctx *ctx = top->ctx;
+	struct fsop_record *r = &ctx->rec[top->id];
+	struct fsop_test_obj *tobj =
+		container_of(op->object, struct fsop_test_obj, object);
+	bool excl = test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
+	int n, max;
+
+	n = atomic_inc_return(&tobj->running);
+	if (excl) {
+		atomic_inc(&tobj->running_excl);
+		if (n != 1)
+			atomic_inc(&ctx->overlaps);
+	} else if (atomic_read(&tobj->running_excl)) {
+		atomic_inc(&ctx->overlaps);
+	}
+	max = atomic_read(&ctx->max_running);
+	while (n > max && !atomic_try_cmpxchg(&ctx->max_running, &max, n))
+		;
+
+	r->start_seq = atomic_inc_return(&ctx->seq);
+	r->ran_atomic = IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible();
+	r->ran_bound = current->flags & PF_WQ_WORKER &&
+		       (!strncmp(current->comm, "kworker/", 8) &&
+			current->comm[8] != 'u');
+	r->ran_unbound = current->flags & PF_WQ_WORKER &&
+			 !strncmp(current->comm, "kworker/u", 9);
+	atomic_inc(&r->runs);
+	complete(&r->started);
+
+	if (top->gate)
+		wait_for_completion(&ctx->gate[top->gate - 1]);
+	if (top->work_us)
+		udelay(top->work_us);
+	if (top->sleep_ms)
+		msleep(top->sleep_ms);
+	if (top->hook)
+		top->hook(top);
+
+	r->end_seq = atomic_inc_return(&ctx->seq);
+	if (excl)
+		atomic_dec(&tobj->running_excl);
+	atomic_dec(&tobj->running);
+	atomic_inc(&ctx->ran);
+}
+
+static void fsop_test_release(struct fscache_operation *op)
+{
+	struct fsop_test_op *top = container_of(op, struct fsop_test_op, op);
+	struct fsop_test_ctx *ctx = top->ctx;
+
+	atomic_inc(&ctx->rec[top->id].released);
+	top->cookie = 0;
+	kfree(top);
+	atomic_inc(&ctx->released);
+}
+
+static void fsop_test_cancel(struct fscache_operation *op)
+{
+	struct fsop_test_op *top = container_of(op, struct fsop_test_op, op);
+
+	atomic_inc(&top->ctx->rec[top->id].cancelled);
+	atomic_inc(&top->ctx->cancelled);
+}
+
+struct fsop_test_op *fsop_new_op(struct fsop_test_ctx *ctx,
+				 unsigned int type, bool exclusive)
+{
+	struct fsop_test_op *top;
+	int id = atomic_inc_return(&ctx->nr_ops) - 1;
+
+	KUNIT_ASSERT_LT(ctx->test, id, FSOP_MAX_OPS);
+	top = kzalloc(sizeof(*top), GFP_KERNEL);
+	if (!top) {
+		/* Account for it, so that the exit checks stay exact. */
+		atomic_inc(&ctx->rec[id].released);
+		atomic_inc(&ctx->released);
+		KUNIT_ASSERT_NOT_NULL(ctx->test, top);
+	}
+	top->cookie = 0xf5c0;
+	top->ctx = ctx;
+	top->id = id;
+	fscache_operation_init(&top->op, fsop_test_release);
+	top->op.cancel = fsop_test_cancel;
+	switch (type) {
+	case FSCACHE_OP_FAST:
+		fscache_operation_init_fast(&top->op, fsop_test_processor);
+		break;
+	case FSCACHE_OP_SLOW:
+		fscache_operation_init_slow(&top->op, fsop_test_processor);
+		break;
+	default:
+		top->op.flags |= type;
+		break;
+	}
+	if (exclusive)
+		__set_bit(FSCACHE_OP_EXCLUSIVE, &top->op.flags);
+	return top;
+}
+
+struct fsop_record *fsop_rec(struct fsop_test_op *top)
+{
+	return &top->ctx->rec[top->id];
+}
+
+void fsop_counters(struct fscache_object *object, unsigned int *n_ops,
+		   unsigned int *n_in_progress, unsigned int *n_exclusive)
+{
+	spin_lock(&object->lock);
+	*n_ops = object->n_ops;
+	*n_in_progress = object->n_in_progress;
+	*n_exclusive = object->n_exclusive;
+	spin_unlock(&object->lock);
+}
+
+/* Wait for an object to have no op at all, and check the counters. */
+void fsop_expect_idle(struct kunit *test, struct fscache_object *object)
+{
+	unsigned int ops, inp, excl;
+
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(READ_ONCE(object->n_ops) == 0));
+	fsop_counters(object, &ops, &inp, &excl);
+	KUNIT_EXPECT_EQ(test, ops, 0);
+	KUNIT_EXPECT_EQ(test, inp, 0);
+	KUNIT_EXPECT_EQ(test, excl, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&object->pending_ops));
+}
+
+unsigned long fsop_stat_delta(struct fsop_test_ctx *ctx,
+			      enum fscache_ops_stat stat)
+{
+	return fscache_stat_read(stat) - ctx->stat_base[stat];
+}
+
+/* The case provokes @n more backend mistakes on purpose. */
+void fsop_expect_misuse(struct fsop_test_ctx *ctx, int n)
+{
+	ctx->expected_misuse += n;
+	fscache_ops_expect_misuse(n);
+}
+
+void fsop_open_gate(struct fsop_test_ctx *ctx, int gate)
+{
+	complete_all(&ctx->gate[gate - 1]);
+}

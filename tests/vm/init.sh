@@ -1,0 +1,77 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the VM test initramfs (scripts/vm.sh): load the distro's netfs
+# modules beside fscache_ops, run the VM test module, unload, check the
+# statistics and leaks, print the end marker, power off.
+
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t debugfs debugfs /sys/kernel/debug
+
+failed=0
+fail() {
+	echo "VMTEST: FAIL $*"
+	failed=1
+}
+
+stat_of() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/fscache_ops/stats
+}
+
+echo "VMTEST: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+
+# The distro's own modules first: ours must load beside them.
+for m in $(cat /lib/distro.list); do
+	insmod "/lib/$m.ko" || fail "insmod distro $m"
+done
+
+if [ -f /lib/fscache_ops.ko ]; then
+	insmod /lib/fscache_ops.ko || fail "insmod fscache_ops"
+fi
+[ -d /sys/module/fscache_ops ] || fail "fscache_ops not present"
+
+# A bad parameter value is refused and changes nothing.
+before=$(cat /sys/module/fscache_ops/parameters/slow_max_active)
+echo 0 >/sys/module/fscache_ops/parameters/slow_max_active 2>/dev/null &&
+	fail "slow_max_active accepted 0"
+echo bogus >/sys/module/fscache_ops/parameters/slow_max_active 2>/dev/null &&
+	fail "slow_max_active accepted bogus"
+[ "$(cat /sys/module/fscache_ops/parameters/slow_max_active)" = "$before" ] ||
+	fail "slow_max_active changed by a refused write"
+echo 2 >/sys/module/fscache_ops/parameters/slow_max_active ||
+	fail "slow_max_active refused 2"
+
+insmod /lib/fscache_ops_vmtest.ko || fail "fscache_ops_vmtest"
+rmmod fscache_ops_vmtest 2>/dev/null
+
+cat /sys/kernel/debug/fscache_ops/stats
+[ "$(stat_of op_initialised)" = "$(stat_of op_release)" ] ||
+	fail "ops initialised != released"
+[ "$(stat_of op_deferred_release)" = "$(stat_of op_gc)" ] ||
+	fail "ops deferred != gc'd"
+[ "$(stat_of obj_init)" = "$(stat_of obj_dead)" ] ||
+	fail "objects initialised != dead"
+[ "$(stat_of misuse)" = 0 ] || fail "backend misuse reported"
+
+if [ -f /lib/fscache_ops.ko ]; then
+	rmmod fscache_ops || fail "rmmod fscache_ops"
+fi
+reversed=
+for m in $(cat /lib/distro.list); do
+	reversed="$m $reversed"
+done
+for m in $reversed; do
+	rmmod "$m" || fail "rmmod distro $m"
+done
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+
+[ $failed = 0 ] && echo "VMTEST: END OK"
+poweroff -f
