@@ -194,19 +194,35 @@ static unsigned long fscache_state_wake_mask(const struct fscache_state *st)
  * @object: the object
  * @event: an FSCACHE_OBJECT_EV_* number
  *
- * Lockless, and so usable from any context: the bit is set and, if the
- * object's current state waits for it, the state machine is queued.
+ * Usable from any context: the bit is set and, if the object's current state
+ * waits for it, the state machine is queued.  Both happen under the event
+ * lock, so the machine never misses an event it waits for, and is never
+ * queued once it has decided that the object is dead.
  */
 void fscache_raise_event(struct fscache_object *object, unsigned int event)
 {
+	unsigned long flags;
+
 	if (WARN_ON_ONCE(event >= FSCACHE_OBJECT_NR_EVENTS))
 		return;
-	if (test_and_set_bit(event, &object->events))
-		return;
-	/* Pairs with the barrier after the machine publishes event_mask. */
-	smp_mb__after_atomic();
-	if (test_bit(event, &object->event_mask))
+	spin_lock_irqsave(&object->event_lock, flags);
+	set_bit(event, &object->events);
+	if (object->event_mask & BIT(event))
 		queue_work(fscache_ops_object_wq, &object->work);
+	spin_unlock_irqrestore(&object->event_lock, flags);
+}
+
+/* Set the events that queue the state machine; return those raised. */
+static unsigned long fscache_set_event_mask(struct fscache_object *object,
+					    unsigned long mask)
+{
+	unsigned long pending;
+
+	spin_lock_irq(&object->event_lock);
+	object->event_mask = mask;
+	pending = READ_ONCE(object->events) & mask;
+	spin_unlock_irq(&object->event_lock);
+	return pending;
 }
 
 static void fscache_set_object_state(struct fscache_object *object,
@@ -268,10 +284,8 @@ again:
 		clear_bit(ev, &object->events);
 	}
 
-	WRITE_ONCE(object->event_mask, mask);
-	/* Pairs with the barrier in fscache_raise_event(). */
-	smp_mb();
-	if (READ_ONCE(object->events) & mask)
+	/* An event raised since we looked must not be missed. */
+	if (fscache_set_event_mask(object, mask))
 		goto again;
 	return false;
 }
@@ -293,7 +307,7 @@ static void fscache_object_work_func(struct work_struct *work)
 			continue;
 		}
 
-		WRITE_ONCE(object->event_mask, 0);
+		fscache_set_event_mask(object, 0);
 		spin_unlock(&object->lock);
 		next = st->work(object);
 		if (next == FSCACHE_OBJECT_GONE)
@@ -362,6 +376,14 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 	spin_unlock(&cache->object_list_lock);
 	fscache_stat(FSCACHE_STAT_OBJ_DEAD);
 
+	/*
+	 * The event mask has been empty, under the event lock, since DROPPING
+	 * began, so no one can queue us any more; but an event raised while
+	 * we ran from an earlier wait state may have queued us again.  We are
+	 * the running instance: drop the pending one before the object goes.
+	 */
+	cancel_work(&object->work);
+
 	cache->ops->put_object(object);
 
 	/* The cache may be freed as soon as its count reaches zero. */
@@ -390,6 +412,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 {
 	memset(object, 0, sizeof(*object));
 	spin_lock_init(&object->lock);
+	spin_lock_init(&object->event_lock);
 	INIT_LIST_HEAD(&object->pending_ops);
 	INIT_LIST_HEAD(&object->cache_link);
 	INIT_WORK(&object->work, fscache_object_work_func);
@@ -496,9 +519,8 @@ EXPORT_SYMBOL_GPL(fscache_ops_relinquish_object);
  * @error: why (a negative errno), kept in @object->error
  *
  * For a lookup or creation that failed, or an I/O error on the object: it
- * dies as fscache_ops_relinquish_object() describes, but
- * fscache_ops_relinquish_object() must still not be needed: the backend's
- * put_object() ends it either way.
+ * dies as fscache_ops_relinquish_object() describes.  Relinquishing it as
+ * well is harmless; either way the backend's put_object() is the end.
  *
  * Context: any.
  */

@@ -38,6 +38,12 @@
 #include <linux/wait_bit.h>
 #include "internal.h"
 
+/**
+ * fscache_op_debug_id - source of operation debug ids
+ *
+ * Each fscache_operation_init() takes the next value; exported because
+ * operations.txt exported it.
+ */
 atomic_t fscache_op_debug_id;
 EXPORT_SYMBOL_GPL(fscache_op_debug_id);
 

@@ -41,6 +41,11 @@ for f in $(git ls-files 2>/dev/null); do
 done
 
 echo "check: kernel-doc"
+# Every export has a kernel-doc comment naming it.
+for sym in $(grep -ho 'EXPORT_SYMBOL_GPL([a-z_0-9]*)' $files | sed 's/.*(\(.*\))/\1/'); do
+	grep -qE "^ \* $sym( -|\(\) -)" $files ||
+		{ echo "check: export $sym has no kernel-doc" >&2; rc=1; }
+done
 kdoc=$(perl "$src/scripts/kernel-doc" -none -Wall $files 2>&1 || true)
 if [ -n "$kdoc" ]; then
 	echo "$kdoc" >&2

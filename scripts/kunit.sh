@@ -78,7 +78,7 @@ set -e
 
 log=$build/test.log
 if [ -f "$log" ]; then
-	splats=$(grep -nE 'WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|INFO: task .* blocked|watchdog:|Kernel panic|possible recursive locking|inconsistent lock state' "$log" |
+	splats=$(grep -nE 'WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|INFO: task .* blocked|Kernel panic|possible recursive locking|inconsistent lock state' "$log" |
 		 grep -vE 'kasan.fault=panic|RCU lockdep checking is enabled' || true)
 	if [ -n "$splats" ]; then
 		echo "kunit: the console log has splats:" >&2

@@ -29,10 +29,10 @@ targets=("$@")
 "$top/scripts/deps.sh"
 mkdir -p "$cache/vm"
 
-splat_re='WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|Kernel panic|Oops|general protection|INFO: task .* blocked|watchdog:|possible recursive locking|inconsistent lock state'
+splat_re='WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|Kernel panic|Oops|general protection|INFO: task .* blocked|possible recursive locking|inconsistent lock state'
 
 headers_dir() {
-	ls -d /usr/src/linux-headers-"$1"*-amd64 2>/dev/null | sort -V | tail -n 1
+	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | tail -n 1
 }
 
 # Fetch and unpack a distro kernel image package; prints its root.
@@ -56,9 +56,9 @@ distro_kernel() {
 build_modules() {
 	local name=$1 kdir=$2 dir=$cache/vm/build-$1
 	shift 2
-	mkdir -p "$dir"
-	rsync -a --delete --exclude='.git' --exclude='*.o' --exclude='*.ko' \
-		--exclude='.*.cmd' "$top/" "$dir/src/" >&2
+	# From clean sources every time: objects of another kernel must not mix.
+	rm -rf "$dir" && mkdir -p "$dir/src"
+	git -C "$top" ls-files -z -co --exclude-standard | (cd "$top" && xargs -0 cp --parents -t "$dir/src")
 	make -s -C "$dir/src" KDIR="$kdir" "$@" >&2
 	echo "$dir/src"
 }
@@ -95,7 +95,7 @@ make_initramfs() {
 
 run_vm() {
 	local name=$1 kernel=$2 initrd=$3 log=$cache/vm/$1.log append
-	append="console=ttyS0 panic=-1 oops=panic loglevel=6 kunit.enable=0"
+	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0"
 	[ -n "$demo" ] && append="$append fscache_ops_demo=1"
 	echo "vm[$name]: booting $(basename "$kernel")"
 	timeout 900 qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic \

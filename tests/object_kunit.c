@@ -459,7 +459,7 @@ static void signal_vs_activation_race(struct kunit *test)
 static void withdraw_busy_cache(struct kunit *test)
 {
 	struct fsop_test_ctx *ctx = CTX(test);
-	const int nr = 1500;
+	const int nr = 2000;
 	int i;
 
 	for (i = 0; i < nr; i++) {

@@ -244,6 +244,9 @@ struct fscache_cache {
  * @n_cleared: how many times @n_ops has dropped to zero (EV_CLEARED raised)
  * @debug_id: unique number
  * @flags: FSCACHE_OBJECT_* flag bits
+ * @event_lock: guards @event_mask, and makes raising an event (setting the
+ *	bit and queueing the state machine) atomic against the object's death;
+ *	taken with interrupts off
  * @events: raised events (FSCACHE_OBJECT_EV_* bits)
  * @event_mask: events that make the state machine run in the current state
  * @pending_ops: FIFO of deferred operations
@@ -266,7 +269,7 @@ struct fscache_object {
 	unsigned long			flags;
 #define FSCACHE_OBJECT_EXCL_RUNNING	0	/* an exclusive op is in progress */
 #define FSCACHE_OBJECT_RETIRE		1	/* relinquished: discard the data */
-#define FSCACHE_OBJECT_PENDING_WRITE	2	/* a write op is queued */
+	spinlock_t			event_lock; /* see above */
 	unsigned long			events;
 	unsigned long			event_mask;
 	struct list_head		pending_ops;

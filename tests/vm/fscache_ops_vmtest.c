@@ -165,6 +165,18 @@ static struct fscache_object *vt_new_object(bool create, bool manual)
 	return &vo->object;
 }
 
+/*
+ * Relinquish an object and wait for its put_object(): each check leaves
+ * nothing behind, so that the next one's counts are its own.
+ */
+static void vt_relinquish(struct fscache_object *object, bool retire)
+{
+	int puts = atomic_read(&vt_puts);
+
+	fscache_ops_relinquish_object(object, retire);
+	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
+}
+
 /* Shareable and exclusive ops of all types on an active object. */
 static void vt_check_concurrency(void)
 {
@@ -190,7 +202,7 @@ static void vt_check_concurrency(void)
 	CHECK(atomic_read(&vt_ran) == nr_ops);
 	CHECK(atomic_read(&vt_overlaps) == 0);
 	CHECK(atomic_read(&vt_released) == nr_ops);
-	fscache_ops_relinquish_object(object, false);
+	vt_relinquish(object, false);
 }
 
 /* MYTHREAD ops deferred during lookup, run by us once it is available. */
@@ -216,7 +228,7 @@ static void vt_check_mythread_and_deferral(void)
 	CHECK(fscache_op_complete(&vop->op, false) == 0);
 	fscache_put_operation(&vop->op);
 	CHECK(WAIT_FOR(READ_ONCE(object->n_ops) == 0));
-	fscache_ops_relinquish_object(object, true);
+	vt_relinquish(object, true);
 }
 
 /* Death: pending ops cancelled, later submissions refused. */
@@ -249,6 +261,7 @@ static void vt_check_refusal(void)
 	struct fscache_object *object = vt_new_object(false, false);
 	struct vt_op *holder = vt_new_op(FSCACHE_OP_MYTHREAD, false);
 	struct vt_op *vop = vt_new_op(FSCACHE_OP_FAST, true);
+	int puts;
 
 	CHECK(object && holder && vop);
 	if (!object || !holder || !vop) {
@@ -262,7 +275,9 @@ static void vt_check_refusal(void)
 	CHECK(WAIT_FOR(READ_ONCE(object->state) == FSCACHE_OBJECT_KILLED));
 	CHECK(fscache_submit_exclusive_op(object, &vop->op) == -ENOBUFS);
 	fscache_put_operation(&vop->op);
+	puts = atomic_read(&vt_puts);
 	fscache_put_operation(&holder->op);
+	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
 }
 
 static int __init vt_init(void)

@@ -74,4 +74,5 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 [ $failed = 0 ] && echo "VMTEST: END OK"
-poweroff -f
+# QEMU runs with -no-reboot: rebooting ends the VM on every kernel.
+reboot -f
