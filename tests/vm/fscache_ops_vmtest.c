@@ -250,9 +250,18 @@ static void vt_check_death(void)
 		CHECK(vt_submit(object, vop) == 0);
 		fscache_put_operation(&vop->op);
 	}
+	/* One cancelled by hand first: its callback runs, it ends CANCELLED. */
+	vop = vt_new_op(FSCACHE_OP_FAST, false);
+	if (vop) {
+		CHECK(vt_submit(object, vop) == 0);
+		CHECK(fscache_cancel_op(&vop->op, false) == 0);
+		CHECK(vop->op.state == FSCACHE_OP_ST_CANCELLED);
+		CHECK(fscache_cancel_op(&vop->op, false) == -EALREADY);
+		fscache_put_operation(&vop->op);
+	}
 	fscache_abort_object(object);
 	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
-	CHECK(atomic_read(&vt_cancelled) == cancelled + 10);
+	CHECK(atomic_read(&vt_cancelled) == cancelled + 11);
 }
 
 /* A dying object (kept from dying by an op in progress) refuses ops. */
@@ -303,7 +312,7 @@ static int __init vt_init(void)
 	CHECK(atomic_read(&vt_cache.object_count) == 0);
 	CHECK(atomic_read(&vt_puts) == objects + 3);
 	CHECK(atomic_read(&vt_drops) == atomic_read(&vt_puts));
-	CHECK(atomic_read(&vt_released) == nr_ops + 13);
+	CHECK(atomic_read(&vt_released) == nr_ops + 14);
 
 	if (failures) {
 		pr_err("FAIL %d of %d checks\n", failures, checks);
