@@ -38,11 +38,12 @@
 #include <linux/wait_bit.h>
 #include "internal.h"
 
-/**
+/*
  * fscache_op_debug_id - source of operation debug ids
  *
  * Each fscache_operation_init() takes the next value; exported because
- * operations.txt exported it.
+ * operations.txt exported it.  (A plain comment: kernel-doc of 6.12 does
+ * not document variables.)
  */
 atomic_t fscache_op_debug_id;
 EXPORT_SYMBOL_GPL(fscache_op_debug_id);
