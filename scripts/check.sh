@@ -8,19 +8,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+. "$top/scripts/lib.sh"
 
 "$top/scripts/deps.sh"
 
 # checkpatch.pl and kernel-doc come from the 6.12 source tree.
-src=$cache/linux-6.12
-if [ ! -e "$src/.fscache-ops-unpacked" ]; then
-	mkdir -p "$cache"
-	rm -rf "$src" "$cache/linux-source-6.12"
-	tar -C "$cache" -xJf /usr/src/linux-source-6.12.tar.xz
-	mv "$cache/linux-source-6.12" "$src"
-	touch "$src/.fscache-ops-unpacked"
-fi
+unpack_kernel_source
 
 rc=0
 cd "$top"
@@ -28,7 +21,7 @@ files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path
 
 echo "check: checkpatch --strict"
 if ! perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet \
-	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files; then
+	--ignore FILE_PATH_CHANGES -f $files; then
 	rc=1
 fi
 # SPDX first lines are checked here, in every file git knows.

@@ -19,21 +19,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
-src=$cache/linux-6.12
+. "$top/scripts/lib.sh"
 build=$cache/kunit-build
 jobs=$(nproc)
 
 "$top/scripts/deps.sh"
 
-mkdir -p "$cache"
-if [ ! -e "$src/.fscache-ops-unpacked" ]; then
-	echo "kunit: unpacking linux-source-6.12 into $src"
-	rm -rf "$src" "$cache/linux-source-6.12"
-	tar -C "$cache" -xJf /usr/src/linux-source-6.12.tar.xz
-	mv "$cache/linux-source-6.12" "$src"
-	touch "$src/.fscache-ops-unpacked"
-fi
+unpack_kernel_source
 
 # Hook fs/fscache_ops/ into the tree (once).
 grep -q 'fs/fscache_ops/Kconfig' "$src/fs/Kconfig" ||
@@ -78,8 +70,7 @@ set -e
 
 log=$build/test.log
 if [ -f "$log" ]; then
-	splats=$(grep -nE 'WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|INFO: task .* blocked|Kernel panic|possible recursive locking|inconsistent lock state' "$log" |
-		 grep -vE 'kasan.fault=panic|RCU lockdep checking is enabled' || true)
+	splats=$(find_splats "$log")
 	if [ -n "$splats" ]; then
 		echo "kunit: the console log has splats:" >&2
 		echo "$splats" | head -40 >&2

@@ -13,7 +13,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+. "$top/scripts/lib.sh"
 passed=0
 failed=0
 failures=()

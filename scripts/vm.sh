@@ -17,7 +17,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${FSCACHE_OPS_CACHE:-$HOME/.cache/fscache-ops}
+. "$top/scripts/lib.sh"
 demo=
 if [ "${1:-}" = --demo ]; then
 	demo=1
@@ -28,8 +28,6 @@ targets=("$@")
 
 "$top/scripts/deps.sh"
 mkdir -p "$cache/vm"
-
-splat_re='WARNING:|BUG:|Call Trace:|KASAN|lockdep|ODEBUG|unreferenced object|Kernel panic|Oops|general protection|INFO: task .* blocked|possible recursive locking|inconsistent lock state'
 
 headers_dir() {
 	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | tail -n 1
@@ -64,15 +62,15 @@ build_modules() {
 }
 
 make_initramfs() {
-	local out=$1 src=$2 kmods=$3 with_core=$4 root
+	local out=$1 moddir=$2 kmods=$3 with_core=$4 root
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,proc,sys,dev,lib}
 	cp /bin/busybox "$root/bin/busybox"
 	[ -x "$root/bin/busybox" ] || cp "$(command -v busybox)" "$root/bin/busybox"
 	if [ -n "$with_core" ]; then
-		cp "$src/fscache_ops.ko" "$root/lib/"
+		cp "$moddir/fscache_ops.ko" "$root/lib/"
 	fi
-	cp "$src/tests/vm/fscache_ops_vmtest.ko" "$root/lib/"
+	cp "$moddir/tests/vm/fscache_ops_vmtest.ko" "$root/lib/"
 	: >"$root/lib/distro.list"
 	if [ -n "$kmods" ]; then
 		local m f
@@ -104,8 +102,7 @@ run_vm() {
 	[ -n "$demo" ] && grep -E 'VMTEST|fscache_ops' "$log"
 
 	local bad=0 splats
-	splats=$(grep -nE "$splat_re" "$log" |
-		 grep -v 'RCU lockdep checking is enabled' || true)
+	splats=$(find_splats "$log")
 	if [ -n "$splats" ]; then
 		echo "vm[$name]: splats in the console log ($log):" >&2
 		echo "$splats" | head -30 >&2
@@ -135,8 +132,8 @@ for t in "${targets[@]}"; do
 		[ -n "$hdr" ] || { echo "vm: no headers for $t" >&2; rc=1; continue; }
 		abi=${hdr#/usr/src/linux-headers-}
 		kroot=$(distro_kernel "$abi") || { rc=1; continue; }
-		src=$(build_modules "$t" "$hdr") || { rc=1; continue; }
-		make_initramfs "$cache/vm/initrd-$t.gz" "$src" \
+		mods=$(build_modules "$t" "$hdr") || { rc=1; continue; }
+		make_initramfs "$cache/vm/initrd-$t.gz" "$mods" \
 			"$kroot/lib/modules/$abi" 1
 		run_vm "$t" "$kroot/boot/vmlinuz-$abi" "$cache/vm/initrd-$t.gz" || rc=1
 		;;
@@ -147,8 +144,8 @@ for t in "${targets[@]}"; do
 			continue
 		fi
 		# fscache_ops is built into that kernel: build only the test module.
-		src=$(build_modules debug "$kb" CONFIG_FSCACHE_OPS=) || { rc=1; continue; }
-		make_initramfs "$cache/vm/initrd-debug.gz" "$src" "" ""
+		mods=$(build_modules debug "$kb" CONFIG_FSCACHE_OPS=) || { rc=1; continue; }
+		make_initramfs "$cache/vm/initrd-debug.gz" "$mods" "" ""
 		run_vm debug "$kb/arch/x86/boot/bzImage" "$cache/vm/initrd-debug.gz" || rc=1
 		;;
 	*)

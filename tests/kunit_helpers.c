@@ -3,6 +3,7 @@
  * Fixture shared by the fscache_ops KUnit suites: see kunit_helpers.h.
  */
 
+#include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -91,18 +92,54 @@ int fsop_test_init(struct kunit *test)
 	return 0;
 }
 
+struct fsop_withdrawal {
+	struct fscache_cache	*cache;
+	struct completion	done;
+};
+
+static int fsop_withdraw_thread(void *data)
+{
+	struct fsop_withdrawal *w = data;
+
+	fscache_ops_withdraw_cache(w->cache);
+	complete(&w->done);
+	return 0;
+}
+
 /*
  * After every case: withdraw the cache, which waits for every object to die
- * and so for every op to be put, then check that everything balanced.
+ * and so for every op to be put, then check that everything balanced.  An
+ * op leaked by the code under test would make the withdrawal wait for
+ * ever: that is reported as a failure (from a thread left behind) rather
+ * than left to hang the run.
  */
 void fsop_test_exit(struct kunit *test)
 {
 	struct fsop_test_ctx *ctx = test->priv;
+	struct fsop_withdrawal *w;
+	struct task_struct *t;
 	int i;
 
 	for (i = 0; i < FSOP_NR_GATES; i++)
 		complete_all(&ctx->gate[i]);
-	fscache_ops_withdraw_cache(&ctx->cache);
+
+	/* Not freed if the withdrawal hangs: the thread still uses it. */
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		KUNIT_FAIL(test, "no memory for the withdrawal");
+		return;
+	}
+	w->cache = &ctx->cache;
+	init_completion(&w->done);
+	t = kthread_run(fsop_withdraw_thread, w, "fsop_withdraw");
+	if (IS_ERR(t)) {
+		fscache_ops_withdraw_cache(&ctx->cache);
+	} else if (!wait_for_completion_timeout(&w->done,
+					       msecs_to_jiffies(FSOP_TIMEOUT_MS))) {
+		KUNIT_FAIL(test, "cache withdrawal hung: an op or object leaked (n_ops of the cache's objects never reached 0)");
+		return;
+	}
+	kfree(w);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->puts),
 			atomic_read(&ctx->objects));
