@@ -47,6 +47,7 @@ insmod /lib/fscache_ops_vmtest.ko || fail "fscache_ops_vmtest"
 rmmod fscache_ops_vmtest 2>/dev/null
 
 cat /sys/kernel/debug/fscache_ops/stats
+cat /sys/kernel/debug/fscache_ops/histogram
 [ "$(stat_of op_initialised)" = "$(stat_of op_release)" ] ||
 	fail "ops initialised != released"
 [ "$(stat_of op_deferred_release)" = "$(stat_of op_gc)" ] ||
