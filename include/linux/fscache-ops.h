@@ -21,7 +21,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 struct fscache_cache;
@@ -209,8 +209,8 @@ struct fscache_cache_ops {
  * @debug_id: unique number
  * @object_list_lock: guards @object_list
  * @object_list: the cache's live objects
- * @object_count: how many objects are not yet dead
- * @withdraw_wq: where withdrawal waits for @object_count to reach zero
+ * @object_count: how many objects are not yet dead (withdrawal waits on it
+ *	with wait_var_event())
  * @op_gc_list_lock: guards @op_gc_list (taken with interrupts off)
  * @op_gc_list: operations whose final put could not take the object lock
  * @op_gc: the work item that finishes them
@@ -226,7 +226,6 @@ struct fscache_cache {
 	spinlock_t			object_list_lock; /* guards object_list */
 	struct list_head		object_list;
 	atomic_t			object_count;
-	wait_queue_head_t		withdraw_wq;
 	spinlock_t			op_gc_list_lock; /* guards op_gc_list */
 	struct list_head		op_gc_list;
 	struct work_struct		op_gc;
