@@ -692,7 +692,8 @@ unsigned int fscache_cancel_all_ops(struct fscache_object *object)
  * Context: process context; sleeps.
  * Return: 0 if the caller must now run @op; -ENOBUFS if it was cancelled
  * (its object died); -ERESTARTSYS if a signal cancelled it; -EINVAL if it
- * was never submitted.
+ * was never submitted.  Either way the caller still holds its reference
+ * and must put it when done.
  */
 int fscache_wait_for_operation_activation(struct fscache_operation *op,
 					  bool interruptible)
