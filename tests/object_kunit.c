@@ -452,6 +452,41 @@ static void signal_vs_activation_race(struct kunit *test)
 }
 
 /*
+ * Regression: an event raised while the state machine runs queues its work
+ * item a second time; if that run ends in DEAD, the queued instance must not
+ * outlive the object (it once ran on freed memory, which KASAN reports).
+ * Hold the object's lock so that the machine, queued by an update, is
+ * running but stuck; raise a release meanwhile, then let it go.
+ */
+static void raise_while_machine_runs_then_dies(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		struct fscache_object *object =
+			fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+		unsigned long end = jiffies + 10 * HZ;
+		bool running;
+
+		spin_lock(&object->lock);
+		fscache_ops_update_object(object);
+		while ((running = !work_pending(&object->work)) == false &&
+		       time_before(jiffies, end))
+			cpu_relax();
+		fscache_ops_relinquish_object(object, false);
+		KUNIT_EXPECT_TRUE(test, work_pending(&object->work));
+		spin_unlock(&object->lock);
+
+		KUNIT_EXPECT_TRUE(test, running);
+		KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == i + 1));
+		/* Anything still queued would run now, on freed memory. */
+		flush_workqueue(fscache_ops_object_wq);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->updates), 0);
+}
+
+/*
  * Withdrawing a cache with thousands of objects in every stage of life and
  * ops pending, queued and running: everything dies, every op is released
  * once, and nothing refers to the cache afterwards.
@@ -509,6 +544,7 @@ static struct kunit_case fscache_ops_object_cases[] = {
 	KUNIT_CASE(cancel_in_progress_exclusive),
 	KUNIT_CASE(cancel_queued_op_skips_processor),
 	KUNIT_CASE(mythread_waiter_woken_by_death),
+	KUNIT_CASE(raise_while_machine_runs_then_dies),
 	KUNIT_CASE_SLOW(signal_vs_activation_race),
 	KUNIT_CASE_SLOW(withdraw_busy_cache),
 	{}
