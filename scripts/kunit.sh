@@ -68,6 +68,18 @@ python3 tools/testing/kunit/kunit.py run \
 rc=$?
 set -e
 
+# The suites too get W=1 and sparse (the distro builds of check.sh do not
+# compile them, having no KUnit).
+if [ $rc -eq 0 ]; then
+	echo "kunit: W=1 C=2 on fs/fscache_ops/"
+	warn=$(make -s -C "$src" O="$build" ARCH=x86_64 W=1 C=2 fs/fscache_ops/ 2>&1 |
+	       grep -E 'warning:|error:' || true)
+	if [ -n "$warn" ]; then
+		echo "$warn" >&2
+		rc=1
+	fi
+fi
+
 log=$build/test.log
 if [ -f "$log" ]; then
 	splats=$(find_splats "$log")

@@ -111,10 +111,12 @@ run_vm() {
 		echo "$splats" | head -30 >&2
 		bad=1
 	fi
-	if grep -q 'VMTEST: FAIL' "$log"; then
-		grep 'VMTEST: FAIL' "$log" >&2
+	if grep -qE 'VMTEST: FAIL|fscache_ops_vmtest: FAIL' "$log"; then
+		grep -E 'VMTEST: FAIL|fscache_ops_vmtest: FAIL' "$log" >&2
 		bad=1
 	fi
+	grep -q 'fscache_ops_vmtest: unloaded clean' "$log" ||
+		{ echo "vm[$name]: the test module's unload was not clean" >&2; bad=1; }
 	grep -q 'fscache_ops_vmtest: PASS' "$log" ||
 		{ echo "vm[$name]: no PASS line from the test module" >&2; bad=1; }
 	grep -q 'VMTEST: END OK' "$log" ||

@@ -56,6 +56,8 @@ struct vt_op {
 };
 
 static struct fscache_cache vt_cache;
+static struct fscache_cache vt_busy_cache;	/* still busy at rmmod */
+#define VT_BUSY_OPS	30
 static atomic_t vt_running, vt_running_excl, vt_overlaps, vt_ran;
 static atomic_t vt_released, vt_cancelled, vt_drops, vt_puts;
 
@@ -149,7 +151,8 @@ static int vt_submit(struct fscache_object *object, struct vt_op *vop)
 	return fscache_submit_op(object, &vop->op);
 }
 
-static struct fscache_object *vt_new_object(bool create, bool manual)
+static struct fscache_object *vt_new_object_in(struct fscache_cache *cache,
+					       bool create, bool manual)
 {
 	struct vt_object *vo = kzalloc(sizeof(*vo), GFP_KERNEL);
 
@@ -157,12 +160,17 @@ static struct fscache_object *vt_new_object(bool create, bool manual)
 		return NULL;
 	vo->create = create;
 	vo->manual = manual;
-	if (fscache_ops_init_object(&vo->object, &vt_cache)) {
+	if (fscache_ops_init_object(&vo->object, cache)) {
 		kfree(vo);
 		return NULL;
 	}
 	fscache_ops_lookup_object(&vo->object);
 	return &vo->object;
+}
+
+static struct fscache_object *vt_new_object(bool create, bool manual)
+{
+	return vt_new_object_in(&vt_cache, create, manual);
 }
 
 /*
@@ -289,6 +297,8 @@ static void vt_check_refusal(void)
 	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
 }
 
+static void vt_leave_busy(void);
+
 static int __init vt_init(void)
 {
 	int objects;
@@ -319,12 +329,47 @@ static int __init vt_init(void)
 		return -EINVAL;
 	}
 	pr_info("PASS %d checks\n", checks);
+	vt_leave_busy();
 	return 0;
+}
+
+/*
+ * Leave a second cache with SLOW ops queued and sleeping, so that module
+ * unload happens with work in flight: vt_exit() must withdraw it cleanly.
+ */
+static void vt_leave_busy(void)
+{
+	struct fscache_object *object;
+	int i;
+
+	if (fscache_ops_add_cache(&vt_busy_cache, &vt_cache_ops, "vmbusy"))
+		return;
+	object = vt_new_object_in(&vt_busy_cache, false, false);
+	if (!object)
+		return;
+	for (i = 0; i < VT_BUSY_OPS; i++) {
+		struct vt_op *vop = vt_new_op(FSCACHE_OP_SLOW, i % 10 == 9);
+
+		if (!vop)
+			continue;
+		vop->sleep_ms = 20;
+		if (vt_submit(object, vop))
+			failures++;
+		fscache_put_operation(&vop->op);
+	}
 }
 
 static void __exit vt_exit(void)
 {
-	pr_info("unloaded\n");
+	int released = atomic_read(&vt_released);
+
+	fscache_ops_withdraw_cache(&vt_busy_cache);
+	released = atomic_read(&vt_released) - released;
+	if (failures || atomic_read(&vt_busy_cache.object_count) ||
+	    atomic_read(&vt_running))
+		pr_err("FAIL at unload: %d ops released\n", released);
+	else
+		pr_info("unloaded clean, %d ops were in flight\n", released);
 }
 
 module_init(vt_init);
