@@ -88,7 +88,8 @@ void fscache_operation_init(struct fscache_operation *op,
 	INIT_LIST_HEAD(&op->pend_link);
 	INIT_LIST_HEAD(&op->gc_link);
 	op->object = NULL;
-	op->flags &= ~(BIT(FSCACHE_OP_DEAD) | BIT(FSCACHE_OP_CANCEL_REQ));
+	op->flags &= ~BIT(FSCACHE_OP_DEAD);
+	op->iflags = 0;
 	op->release = release;
 	op->debug_id = atomic_inc_return(&fscache_op_debug_id);
 	refcount_set(&op->usage, 1);
@@ -153,7 +154,7 @@ static void fscache_op_retire(struct fscache_object *object,
 	case FSCACHE_OP_ST_IN_PROGRESS:
 		/* Operations.txt: putting a started op completes it. */
 		fscache_op_done_locked(object, op,
-				       test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags));
+				       test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
 		break;
 	case FSCACHE_OP_ST_PENDING:
 		/* Only reachable through a backend's extra put. */
@@ -246,9 +247,14 @@ void fscache_put_operation(struct fscache_operation *op)
 {
 	unsigned int usage = refcount_read(&op->usage);
 
-	/* Order the read of usage before that of state: see the header. */
+	/*
+	 * Read usage before state: an op leaving the FIFO becomes IN_PROGRESS
+	 * before its work item drops the FIFO's reference, so a usage of 1
+	 * read here goes with the state that was current by then, and a
+	 * legitimate put never looks like a put of the FIFO's reference.
+	 */
 	smp_rmb();
-	if (fscache_misuse(usage == 0 || test_bit(FSCACHE_OP_DEAD, &op->flags),
+	if (fscache_misuse(usage == 0 || READ_ONCE(op->state) == FSCACHE_OP_ST_DEAD,
 			   "put of dead OP%x", op->debug_id))
 		return;
 	if (fscache_misuse(usage == 1 &&
@@ -291,8 +297,8 @@ static void fscache_run_op(struct fscache_object *object,
 		list_del_init(&op->pend_link);
 	WRITE_ONCE(op->state, FSCACHE_OP_ST_IN_PROGRESS);
 	object->n_in_progress++;
-	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags))
-		__set_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
+		set_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
 	fscache_stat(FSCACHE_STAT_OP_RUN);
 
 	if (wq) {
@@ -334,7 +340,7 @@ void fscache_start_operations(struct fscache_object *object)
 	while ((op = list_first_entry_or_null(&object->pending_ops,
 					      struct fscache_operation,
 					      pend_link))) {
-		if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags)) {
+		if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
 			if (object->n_in_progress > 0)
 				break;
 			fscache_run_op(object, op, true);
@@ -357,9 +363,9 @@ static void fscache_op_done_locked(struct fscache_object *object,
 	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
 				 FSCACHE_STAT_OP_COMPLETE);
 	object->n_in_progress--;
-	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags)) {
+	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
 		object->n_exclusive--;
-		__clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+		clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
 	}
 	if (object->n_in_progress == 0)
 		fscache_start_operations(object);
@@ -371,7 +377,7 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
 {
 	WRITE_ONCE(op->state, FSCACHE_OP_ST_CANCELLED);
 	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
-	if (test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags))
+	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		object->n_exclusive--;
 }
 
@@ -428,6 +434,8 @@ static int fscache_submit(struct fscache_object *object,
 		set_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
 	else
 		exclusive = test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
+	/* From here on, what the backend does to op->flags changes nothing. */
+	assign_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags, exclusive);
 
 	spin_lock(&object->lock);
 	WARN_ON_ONCE(object->n_ops < object->n_in_progress ||
@@ -560,7 +568,7 @@ static void fscache_op_work_func(struct work_struct *work)
 	unsigned long start = jiffies;
 
 	/* A cancellation requested before we got here: skip the body. */
-	if (!test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags)) {
+	if (!test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags)) {
 		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
 			preempt_disable();
 		op->processor(op);
@@ -599,7 +607,7 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 		ret = -EINVAL;
 	else
 		fscache_op_done_locked(object, op, cancelled ||
-				       test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags));
+				       test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
 	spin_unlock(&object->lock);
 	return ret;
 }
@@ -643,7 +651,7 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 		ret = -EBUSY;
 		if (!cancel_in_progress)
 			break;
-		if (!test_and_set_bit(FSCACHE_OP_CANCEL_REQ, &op->flags) &&
+		if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) &&
 		    op->cancel)
 			op->cancel(op);
 		ret = 0;

@@ -587,18 +587,16 @@ static void seed_defect_unexpected_submission(struct kunit *test)
 
 /*
  * Seed defect 5: operations.txt's "op->flags |= ~FSCACHE_OP_FAST" sets
- * every other bit, and the seed's enqueue then BUG()s.  It must be refused
- * and the op must still finish and be released.
+ * every other bit (type, WAITING, EXCLUSIVE, DEAD...), and the seed's
+ * enqueue then BUG()s.  It must be refused, and the op, flags left as the
+ * document's code leaves them, must still finish and be released once.
  */
 static void fsop_bad_retype_hook(struct fsop_test_op *top)
 {
-	unsigned long flags = top->op.flags;
-
 	top->op.flags &= ~FSCACHE_OP_TYPE;
 	top->op.flags |= ~FSCACHE_OP_FAST;
 	if (fscache_enqueue_operation(&top->op) != -EINVAL)
 		atomic_inc(&top->ctx->overlaps);
-	top->op.flags = flags;
 }
 
 static void seed_defect_bad_type_change(struct kunit *test)
@@ -606,15 +604,23 @@ static void seed_defect_bad_type_change(struct kunit *test)
 	struct fsop_test_ctx *ctx = CTX(test);
 	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
 	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
-	struct fsop_record *r = fsop_rec(top);
+	struct fsop_record *r = fsop_rec(top), *r2;
 
 	top->hook = fsop_bad_retype_hook;
 	fsop_expect_misuse(ctx, 1);
 	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->ran) == 1));
+	/*
+	 * Still in progress (we hold a reference) with EXCLUSIVE among the
+	 * garbage: a shareable op still runs beside it, the garbage ignored.
+	 */
+	r2 = fsop_fire(ctx, object, FSCACHE_OP_SLOW, false);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&r2->runs) == 1));
 	fscache_put_operation(&top->op);
 	fsop_expect_idle(test, object);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->released), 1);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_COMPLETE), 2);
 }
 
 /*

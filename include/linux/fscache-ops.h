@@ -88,7 +88,10 @@ enum fscache_operation_state {
  * @pend_link: link in the object's pending FIFO; owned by fscache_ops
  * @gc_link: link in the cache's deferred-release list; owned by fscache_ops
  * @object: the object the operation was submitted against
- * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits
+ * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits; the
+ *	backend's to set (but see fscache_enqueue_operation())
+ * @iflags: FSCACHE_OP_I_* bits, owned by fscache_ops: what it must know of
+ *	the op even if the backend rewrites @flags
  * @state: an &enum fscache_operation_state, changed under the object's lock
  * @usage: reference count
  * @debug_id: unique number, for traces and debugfs
@@ -118,7 +121,9 @@ struct fscache_operation {
 #define FSCACHE_OP_WAITING	4	/* set by the submitter, cleared when it may run */
 #define FSCACHE_OP_EXCLUSIVE	5	/* no other op may run on the object meanwhile */
 #define FSCACHE_OP_DEAD		6	/* the last reference is gone */
-#define FSCACHE_OP_CANCEL_REQ	7	/* cancellation was requested while in progress */
+	unsigned long			iflags;
+#define FSCACHE_OP_I_EXCLUSIVE	0	/* submitted as exclusive */
+#define FSCACHE_OP_I_CANCEL_REQ	1	/* cancellation was requested while in progress */
 	enum fscache_operation_state	state;
 	refcount_t			usage;
 	unsigned int			debug_id;
@@ -322,7 +327,7 @@ static inline void fscache_get_operation(struct fscache_operation *op)
  */
 static inline bool fscache_op_is_cancelled(struct fscache_operation *op)
 {
-	return test_bit(FSCACHE_OP_CANCEL_REQ, &op->flags) ||
+	return test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) ||
 	       READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED;
 }
 
