@@ -54,6 +54,35 @@ static void fscache_op_done_locked(struct fscache_object *object,
 static void fscache_op_cancelled_locked(struct fscache_object *object,
 					struct fscache_operation *op);
 
+#define ST(x)	BIT(FSCACHE_OP_ST_##x)
+
+static const char *const fscache_op_state_names[] = {
+	[FSCACHE_OP_ST_BLANK]		= "BLANK",
+	[FSCACHE_OP_ST_INITIALISED]	= "INITIALISED",
+	[FSCACHE_OP_ST_PENDING]		= "PENDING",
+	[FSCACHE_OP_ST_IN_PROGRESS]	= "IN_PROGRESS",
+	[FSCACHE_OP_ST_COMPLETE]	= "COMPLETE",
+	[FSCACHE_OP_ST_CANCELLED]	= "CANCELLED",
+	[FSCACHE_OP_ST_DEAD]		= "DEAD",
+};
+
+/*
+ * Move an op to another state.  Every transition names the states it may
+ * start from; any other is a bug of ours (a backend's mistakes are caught
+ * before they get here), reported once.
+ */
+static void fscache_op_set_state(struct fscache_operation *op,
+				 unsigned long from,
+				 enum fscache_operation_state to)
+{
+	enum fscache_operation_state cur = op->state;
+
+	WARN_ONCE(cur >= ARRAY_SIZE(fscache_op_state_names) || !(BIT(cur) & from),
+		  "fscache_ops: OP%x: transition from state %u to %s\n",
+		  op->debug_id, cur, fscache_op_state_names[to]);
+	WRITE_ONCE(op->state, to);
+}
+
 static unsigned int fscache_op_type(const struct fscache_operation *op)
 {
 	return op->flags & FSCACHE_OP_TYPE;
@@ -164,7 +193,7 @@ static void fscache_op_retire(struct fscache_object *object,
 	default:
 		break;
 	}
-	WRITE_ONCE(op->state, FSCACHE_OP_ST_DEAD);
+	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
 	spin_unlock(&object->lock);
 
 	fscache_op_free(op);
@@ -202,7 +231,7 @@ static void fscache_op_final_put(struct fscache_operation *op, bool locked)
 
 	if (!object) {
 		/* Never submitted, or refused. */
-		WRITE_ONCE(op->state, FSCACHE_OP_ST_DEAD);
+		fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_DEAD);
 		fscache_op_free(op);
 		return;
 	}
@@ -295,7 +324,8 @@ static void fscache_run_op(struct fscache_object *object,
 
 	if (from_fifo)
 		list_del_init(&op->pend_link);
-	WRITE_ONCE(op->state, FSCACHE_OP_ST_IN_PROGRESS);
+	fscache_op_set_state(op, from_fifo ? ST(PENDING) : ST(INITIALISED),
+			     FSCACHE_OP_ST_IN_PROGRESS);
 	object->n_in_progress++;
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		set_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
@@ -358,8 +388,9 @@ static void fscache_op_done_locked(struct fscache_object *object,
 {
 	lockdep_assert_held(&object->lock);
 
-	WRITE_ONCE(op->state, cancelled ? FSCACHE_OP_ST_CANCELLED :
-					  FSCACHE_OP_ST_COMPLETE);
+	fscache_op_set_state(op, ST(IN_PROGRESS),
+			     cancelled ? FSCACHE_OP_ST_CANCELLED :
+					 FSCACHE_OP_ST_COMPLETE);
 	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
 				 FSCACHE_STAT_OP_COMPLETE);
 	object->n_in_progress--;
@@ -375,7 +406,7 @@ static void fscache_op_done_locked(struct fscache_object *object,
 static void fscache_op_cancelled_locked(struct fscache_object *object,
 					struct fscache_operation *op)
 {
-	WRITE_ONCE(op->state, FSCACHE_OP_ST_CANCELLED);
+	fscache_op_set_state(op, ST(PENDING), FSCACHE_OP_ST_CANCELLED);
 	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		object->n_exclusive--;
@@ -467,7 +498,7 @@ static int fscache_submit(struct fscache_object *object,
 	}
 
 	fscache_get_operation(op);
-	WRITE_ONCE(op->state, FSCACHE_OP_ST_PENDING);
+	fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_PENDING);
 	list_add_tail(&op->pend_link, &object->pending_ops);
 	fscache_stat(FSCACHE_STAT_OP_PEND);
 out:

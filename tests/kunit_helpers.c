@@ -230,11 +230,14 @@ static void fsop_test_processor(struct fscache_operation *op)
 
 	r->start_seq = atomic_inc_return(&ctx->seq);
 	r->ran_atomic = IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible();
+	/* A pool's workers, or the queue's rescuer under memory pressure. */
 	r->ran_bound = current->flags & PF_WQ_WORKER &&
-		       (!strncmp(current->comm, "kworker/", 8) &&
-			current->comm[8] != 'u');
+		       ((!strncmp(current->comm, "kworker/", 8) &&
+			 current->comm[8] != 'u') ||
+			!strcmp(current->comm, "fscache_ops_fast"));
 	r->ran_unbound = current->flags & PF_WQ_WORKER &&
-			 !strncmp(current->comm, "kworker/u", 9);
+			 (!strncmp(current->comm, "kworker/u", 9) ||
+			  !strcmp(current->comm, "fscache_ops_slow"));
 	atomic_inc(&r->runs);
 	complete(&r->started);
 
