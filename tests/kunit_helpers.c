@@ -46,6 +46,8 @@ static void fsop_drop_object(struct fscache_object *object)
 	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
 
 	atomic_inc(&ctx->drops);
+	if (test_bit(FSCACHE_OBJECT_RETIRE, &object->flags))
+		atomic_inc(&ctx->drops_retired);
 	if (READ_ONCE(object->n_ops) || !list_empty(&object->pending_ops))
 		atomic_inc(&ctx->drops_busy);
 }
@@ -54,6 +56,7 @@ static void fsop_put_object(struct fscache_object *object)
 {
 	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
 
+	WRITE_ONCE(ctx->last_error, object->error);
 	kfree(container_of(object, struct fsop_test_obj, object));
 	atomic_inc(&ctx->puts);
 }

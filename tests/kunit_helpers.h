@@ -55,7 +55,9 @@ struct fsop_test_ctx {
 	atomic_t		updates;
 	atomic_t		drops;
 	atomic_t		drops_busy;	/* drop_object() with n_ops != 0 */
+	atomic_t		drops_retired;	/* ... of retired objects */
 	atomic_t		puts;
+	int			last_error;	/* object->error at the last put */
 	atomic_t		objects;	/* objects initialised */
 
 	atomic_t		seq;		/* event clock */

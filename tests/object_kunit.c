@@ -47,7 +47,37 @@ static void lifecycle_found(struct kunit *test)
 	fscache_ops_relinquish_object(object, true);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops), 1);
-	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OBJ_DEAD), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops_retired), 1);
+
+	/* Relinquished without retiring: drop_object() sees no RETIRE. */
+	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	fscache_ops_relinquish_object(object, false);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 2));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops_retired), 1);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OBJ_DEAD), 2);
+}
+
+/* The first error reported is the one the object dies of. */
+static void failure_reason_kept(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_FAIL);
+
+	KUNIT_EXPECT_NOT_NULL(test, object);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), -EIO);
+
+	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	fscache_ops_object_failed(object, -ENOSPC);
+	fscache_abort_object(object);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 2));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), -ENOSPC);
+
+	/* Relinquished, not failed: no error. */
+	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	fscache_ops_relinquish_object(object, false);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 3));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), 0);
 }
 
 /* Negative lookup: CREATING, then ACTIVE when creation is reported. */
@@ -536,6 +566,7 @@ static struct kunit_case fscache_ops_object_cases[] = {
 	KUNIT_CASE(every_state_has_a_name),
 	KUNIT_CASE(lifecycle_found),
 	KUNIT_CASE(lifecycle_created),
+	KUNIT_CASE(failure_reason_kept),
 	KUNIT_CASE(transition_table),
 	KUNIT_CASE(update_deferred_until_active),
 	KUNIT_CASE(death_cancels_pending_ops),
