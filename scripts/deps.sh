@@ -7,7 +7,7 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential bc bison flex cpio kmod xz-utils rsync python3
+	build-essential bc bison flex cpio kmod xz-utils rsync python3 perl git
 	libelf-dev libssl-dev dwarves
 	sparse
 	qemu-system-x86 busybox-static
