@@ -39,7 +39,7 @@ rsync -rc --delete --exclude='*.o' --exclude='*.cmd' --exclude='*.ko' \
 	--exclude='*.mod*' --exclude='.*.d' --exclude='modules.order' \
 	--exclude='Module.symvers' \
 	--include='Kconfig' --include='Kbuild' --include='*.c' \
-	--include='*.h' --include='tests/' --include='tests/**/' \
+	--include='*.h' --include='.kunitconfig' --include='tests/' --include='tests/**/' \
 	--exclude='*' \
 	"$top/" "$src/fs/fscache_ops/"
 rsync -c "$top/include/linux/fscache-ops.h" "$src/include/linux/"
