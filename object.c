@@ -338,7 +338,8 @@ static enum fscache_object_state fscache_update_object(struct fscache_object *ob
 
 /*
  * An object starts to die: cancel its pending ops (their submitters are
- * woken) and wait for n_ops to reach zero.
+ * woken), ask those in progress to give up, and wait for n_ops to reach
+ * zero.
  */
 static enum fscache_object_state fscache_kill_object(struct fscache_object *object)
 {
@@ -369,7 +370,8 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 	struct fscache_cache *cache = object->cache;
 
 	WARN_ON_ONCE(object->n_ops || object->n_in_progress ||
-		     object->n_exclusive || !list_empty(&object->pending_ops));
+		     object->n_exclusive || !list_empty(&object->pending_ops) ||
+		     !list_empty(&object->in_progress_ops));
 
 	spin_lock(&cache->object_list_lock);
 	list_del_init(&object->cache_link);
@@ -414,6 +416,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 	spin_lock_init(&object->lock);
 	spin_lock_init(&object->event_lock);
 	INIT_LIST_HEAD(&object->pending_ops);
+	INIT_LIST_HEAD(&object->in_progress_ops);
 	INIT_LIST_HEAD(&object->cache_link);
 	INIT_WORK(&object->work, fscache_object_work_func);
 	object->cache = cache;

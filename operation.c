@@ -322,8 +322,7 @@ static void fscache_run_op(struct fscache_object *object,
 
 	lockdep_assert_held(&object->lock);
 
-	if (from_fifo)
-		list_del_init(&op->pend_link);
+	list_move_tail(&op->pend_link, &object->in_progress_ops);
 	fscache_op_set_state(op, from_fifo ? ST(PENDING) : ST(INITIALISED),
 			     FSCACHE_OP_ST_IN_PROGRESS);
 	object->n_in_progress++;
@@ -388,6 +387,7 @@ static void fscache_op_done_locked(struct fscache_object *object,
 {
 	lockdep_assert_held(&object->lock);
 
+	list_del_init(&op->pend_link);
 	fscache_op_set_state(op, ST(IN_PROGRESS),
 			     cancelled ? FSCACHE_OP_ST_CANCELLED :
 					 FSCACHE_OP_ST_COMPLETE);
@@ -410,6 +410,18 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
 	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		object->n_exclusive--;
+}
+
+/*
+ * Ask an op in progress to give up: fscache_op_is_cancelled() says so from
+ * now on, its processor is skipped if it has not begun, and it will end
+ * CANCELLED.  It keeps its claim on the object until it completes.
+ */
+static void fscache_request_cancel_locked(struct fscache_operation *op)
+{
+	if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) &&
+	    op->cancel)
+		op->cancel(op);
 }
 
 /* Cancel a pending op; drops the FIFO's reference. */
@@ -682,9 +694,7 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 		ret = -EBUSY;
 		if (!cancel_in_progress)
 			break;
-		if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) &&
-		    op->cancel)
-			op->cancel(op);
+		fscache_request_cancel_locked(op);
 		ret = 0;
 		break;
 	case FSCACHE_OP_ST_CANCELLED:
@@ -700,10 +710,13 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 EXPORT_SYMBOL_GPL(fscache_cancel_op);
 
 /**
- * fscache_cancel_all_ops - cancel every pending op of an object
+ * fscache_cancel_all_ops - cancel every op of a dying object
  * @object: the object, whose lock the caller holds
  *
- * Return: how many ops were cancelled.
+ * Pending ops are cancelled; ops in progress are asked to give up (they
+ * still complete, so the object waits for them).
+ *
+ * Return: how many ops were cancelled or asked to give up.
  */
 unsigned int fscache_cancel_all_ops(struct fscache_object *object)
 {
@@ -714,6 +727,13 @@ unsigned int fscache_cancel_all_ops(struct fscache_object *object)
 
 	list_for_each_entry_safe(op, next, &object->pending_ops, pend_link) {
 		fscache_cancel_pending_locked(object, op);
+		n++;
+	}
+	list_for_each_entry(op, &object->in_progress_ops, pend_link) {
+		/* One whose last put awaits the GC is as good as done. */
+		if (!refcount_read(&op->usage))
+			continue;
+		fscache_request_cancel_locked(op);
 		n++;
 	}
 	return n;

@@ -240,8 +240,10 @@ static void death_cancels_pending_ops(struct kunit *test)
 }
 
 /*
- * Death with an op in progress: the object waits (not dropped) until the op
- * is done, then is dropped with n_ops == 0.
+ * Death with an op in progress: it is asked to give up (its cancel callback
+ * runs, fscache_op_is_cancelled() says so) and the object waits, not
+ * dropped, until it is done; it ends CANCELLED and the object is dropped
+ * with n_ops == 0.
  */
 static void death_waits_for_in_progress_op(struct kunit *test)
 {
@@ -263,10 +265,14 @@ static void death_waits_for_in_progress_op(struct kunit *test)
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rb->cancelled), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->cancelled), 1);
+	KUNIT_EXPECT_TRUE(test, fscache_op_is_cancelled(&top->op));
 	fsop_open_gate(ctx, 1);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 1);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_CANCELLED), 2);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_COMPLETE), 0);
 }
 
 /*
@@ -554,8 +560,15 @@ static void withdraw_busy_cache(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->cache.object_list));
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->cache.op_gc_list));
 	KUNIT_EXPECT_FALSE(test, work_pending(&ctx->cache.op_gc));
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran) + atomic_read(&ctx->cancelled),
-			2 * nr);
+	/* Each op ran, or was cancelled, or ran and was asked to give up. */
+	for (i = 0; i < 2 * nr; i++) {
+		struct fsop_record *r = &ctx->rec[i];
+
+		KUNIT_EXPECT_LE(test, atomic_read(&r->runs), 1);
+		KUNIT_EXPECT_LE(test, atomic_read(&r->cancelled), 1);
+		KUNIT_EXPECT_GE(test, atomic_read(&r->runs) +
+				atomic_read(&r->cancelled), 1);
+	}
 
 	/* A withdrawn cache takes no new object. */
 	KUNIT_EXPECT_NULL(test, fsop_new_object_nowait(ctx, FSOP_LOOKUP_AVAILABLE,

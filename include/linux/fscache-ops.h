@@ -85,7 +85,8 @@ enum fscache_operation_state {
  * @fast_work: work item of a FAST operation (the seed's name)
  * @slow_work: work item of a SLOW operation (the seed's name)
  * @work: the same work item, by its neutral name
- * @pend_link: link in the object's pending FIFO; owned by fscache_ops
+ * @pend_link: link in the object's pending FIFO, then in its list of ops in
+ *	progress; owned by fscache_ops
  * @gc_link: link in the cache's deferred-release list; owned by fscache_ops
  * @object: the object the operation was submitted against
  * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits; the
@@ -240,7 +241,7 @@ struct fscache_cache {
 /**
  * struct fscache_object - a thing a cache holds, against which operations run
  * @state: an &enum fscache_object_state; changed under @lock
- * @lock: guards the counters, @pending_ops and @state
+ * @lock: guards the counters, @pending_ops, @in_progress_ops and @state
  * @n_ops: operations submitted and not yet finally put
  * @n_in_progress: operations started and not yet completed
  * @n_exclusive: exclusive operations submitted and not yet completed or
@@ -254,6 +255,7 @@ struct fscache_cache {
  * @events: raised events (FSCACHE_OBJECT_EV_* bits)
  * @event_mask: events that make the state machine run in the current state
  * @pending_ops: FIFO of deferred operations
+ * @in_progress_ops: operations started and not yet completed
  * @cache: the owning cache
  * @cache_link: link in the cache's object list
  * @work: the state machine's work item
@@ -277,6 +279,7 @@ struct fscache_object {
 	unsigned long			events;
 	unsigned long			event_mask;
 	struct list_head		pending_ops;
+	struct list_head		in_progress_ops;
 	struct fscache_cache		*cache;
 	struct list_head		cache_link;
 	struct work_struct		work;

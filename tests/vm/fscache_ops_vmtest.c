@@ -290,6 +290,8 @@ static void vt_check_refusal(void)
 	CHECK(fscache_submit_op(object, &holder->op) == 0);
 	fscache_ops_relinquish_object(object, false);
 	CHECK(WAIT_FOR(READ_ONCE(object->state) == FSCACHE_OBJECT_KILLED));
+	/* The op in progress was asked to give up, and ends cancelled. */
+	CHECK(fscache_op_is_cancelled(&holder->op));
 	CHECK(fscache_submit_exclusive_op(object, &vop->op) == -ENOBUFS);
 	fscache_put_operation(&vop->op);
 	puts = atomic_read(&vt_puts);
