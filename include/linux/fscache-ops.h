@@ -52,10 +52,12 @@ typedef void (*fscache_operation_processor_t)(struct fscache_operation *op);
  * typedef fscache_operation_cancel_t - notification that an op is cancelled
  * @op: the operation being cancelled
  *
- * Called with the object's lock held (so it must not sleep or put the last
- * reference of another operation of the same object it relies on) when a
- * pending operation is cancelled, or when cancellation of an in-progress
- * operation is requested.
+ * Called when a pending operation is cancelled, or when cancellation of an
+ * operation in progress is requested (by fscache_cancel_op() or because its
+ * object dies), at most once per operation and state.  It runs with the
+ * object's lock held: it must not sleep or call back into fscache_ops for
+ * that object, except to drop references (a final put made here is handed
+ * to the cache's garbage collector).
  */
 typedef void (*fscache_operation_cancel_t)(struct fscache_operation *op);
 
