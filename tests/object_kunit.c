@@ -62,14 +62,19 @@ static void failure_reason_kept(struct kunit *test)
 {
 	struct fsop_test_ctx *ctx = CTX(test);
 	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_FAIL);
+	struct fsop_test_op *holder;
 
 	KUNIT_EXPECT_NOT_NULL(test, object);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), -EIO);
 
+	/* An op in progress keeps the object while both errors arrive. */
 	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	holder = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &holder->op), 0);
 	fscache_ops_object_failed(object, -ENOSPC);
 	fscache_abort_object(object);
+	fscache_put_operation(&holder->op);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 2));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), -ENOSPC);
 

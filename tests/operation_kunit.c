@@ -200,7 +200,8 @@ static int fsop_storm_thread(void *data)
 
 /*
  * Two submitters on two CPUs, FAST and SLOW, shareable and exclusive: no
- * exclusive op ever overlaps another op, while shareable ones do overlap.
+ * exclusive op ever overlaps another op, and the counters' invariants hold
+ * at every sample taken meanwhile.
  */
 static void exclusive_never_overlaps(struct kunit *test)
 {
@@ -224,21 +225,28 @@ static void exclusive_never_overlaps(struct kunit *test)
 	}
 	/* Meanwhile the counters' invariants hold at every sample. */
 	while (!completion_done(&s[0].done) || !completion_done(&s[1].done)) {
-		unsigned int ops, inp, excl;
-
-		fsop_counters(object, &ops, &inp, &excl);
-		if (ops < inp || ops < excl ||
+		/* All read in one hold of the lock, as the manager writes them. */
+		spin_lock(&object->lock);
+		if (object->n_ops < object->n_in_progress ||
+		    object->n_ops < object->n_exclusive ||
 		    (test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags) &&
-		     inp != 1))
+		     object->n_in_progress != 1))
 			atomic_inc(&ctx->overlaps);
+		spin_unlock(&object->lock);
 		samples++;
 		cond_resched();
 	}
 	fsop_expect_idle(test, object);
 	KUNIT_EXPECT_GT(test, samples, 0);
+	kunit_info(test, "%d samples, at most %d ops at once", samples,
+		   atomic_read(&ctx->max_running));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 3000);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->overlaps), 0);
-	KUNIT_EXPECT_GE(test, atomic_read(&ctx->max_running), 2);
+	/*
+	 * That shareable ops do overlap is shareable_ops_overlap's to show,
+	 * deterministically; here it depends on scheduling, so it is only
+	 * reported.
+	 */
 }
 
 static struct fsop_test_ctx *fsop_rendezvous_ctx;
