@@ -34,7 +34,7 @@ extern const char *const fscache_object_event_names[FSCACHE_OBJECT_NR_EVENTS];
  * operation.c
  */
 void fscache_start_operations(struct fscache_object *object);
-unsigned int fscache_cancel_all_ops(struct fscache_object *object);
+void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
 
 /*

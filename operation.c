@@ -182,8 +182,7 @@ static void fscache_op_retire(struct fscache_object *object,
 	switch (op->state) {
 	case FSCACHE_OP_ST_IN_PROGRESS:
 		/* Operations.txt: putting a started op completes it. */
-		fscache_op_done_locked(object, op,
-				       test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
+		fscache_op_done_locked(object, op, false);
 		break;
 	case FSCACHE_OP_ST_PENDING:
 		/* Only reachable through a backend's extra put. */
@@ -381,12 +380,16 @@ void fscache_start_operations(struct fscache_object *object)
 	}
 }
 
-/* Complete (or finish cancelling) a started op. */
+/*
+ * Complete a started op; it ends CANCELLED if @cancelled or if cancellation
+ * was requested while it was in progress.
+ */
 static void fscache_op_done_locked(struct fscache_object *object,
 				   struct fscache_operation *op, bool cancelled)
 {
 	lockdep_assert_held(&object->lock);
 
+	cancelled |= test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags);
 	list_del_init(&op->pend_link);
 	fscache_op_set_state(op, ST(IN_PROGRESS),
 			     cancelled ? FSCACHE_OP_ST_CANCELLED :
@@ -649,8 +652,7 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 			   op->state))
 		ret = -EINVAL;
 	else
-		fscache_op_done_locked(object, op, cancelled ||
-				       test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
+		fscache_op_done_locked(object, op, cancelled);
 	spin_unlock(&object->lock);
 	return ret;
 }
@@ -715,28 +717,19 @@ EXPORT_SYMBOL_GPL(fscache_cancel_op);
  *
  * Pending ops are cancelled; ops in progress are asked to give up (they
  * still complete, so the object waits for them).
- *
- * Return: how many ops were cancelled or asked to give up.
  */
-unsigned int fscache_cancel_all_ops(struct fscache_object *object)
+void fscache_cancel_all_ops(struct fscache_object *object)
 {
 	struct fscache_operation *op, *next;
-	unsigned int n = 0;
 
 	lockdep_assert_held(&object->lock);
 
-	list_for_each_entry_safe(op, next, &object->pending_ops, pend_link) {
+	list_for_each_entry_safe(op, next, &object->pending_ops, pend_link)
 		fscache_cancel_pending_locked(object, op);
-		n++;
-	}
-	list_for_each_entry(op, &object->in_progress_ops, pend_link) {
-		/* One whose last put awaits the GC is as good as done. */
-		if (!refcount_read(&op->usage))
-			continue;
-		fscache_request_cancel_locked(op);
-		n++;
-	}
-	return n;
+	/* One whose last put awaits the GC is as good as done. */
+	list_for_each_entry(op, &object->in_progress_ops, pend_link)
+		if (refcount_read(&op->usage))
+			fscache_request_cancel_locked(op);
 }
 
 /**
