@@ -22,6 +22,7 @@ extern struct workqueue_struct *fscache_ops_object_wq;
 extern struct dentry *fscache_ops_debugfs_root;
 int fscache_ops_set_slow_max_active(const char *val);
 unsigned int fscache_ops_slow_max_active(void);
+void fscache_ops_destroy_slow_wq(void);
 
 /*
  * object.c
@@ -100,6 +101,79 @@ __printf(2, 3) void fscache_report_misuse(bool *warned, const char *fmt, ...);
 
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_KUNIT_TEST)
 void fscache_ops_expect_misuse(int n);
+#endif
+
+/*
+ * Drop one of the backend's references on a count split as FSCACHE_REF_OWN
+ * describes (include/linux/fscache-ops.h).  The check and the decrement are
+ * one atomic step, so that a put of a reference the caller does not hold is
+ * refused even when it races with legitimate puts.
+ *
+ * Return: 1 if that was the last reference of all, 0 if others remain, or
+ * -EINVAL, dropping nothing, if no reference of the backend's was left.
+ */
+static inline int fscache_put_backend_ref(refcount_t *ref)
+{
+	int old = refcount_read(ref);
+
+	do {
+		if (!(old & FSCACHE_REF_MASK))
+			return -EINVAL;
+	} while (!atomic_try_cmpxchg_release(&ref->refs, &old, old - 1));
+	if (old != 1)
+		return 0;
+	/* As refcount_dec_and_test(): the freeing follows every access. */
+	smp_acquire__after_ctrl_dep();
+	return 1;
+}
+
+/*
+ * Take one more of the backend's references on such a count, refusing when
+ * it has none left or its share is full (which would spill into fscache_ops'
+ * own).  Return: 0, or -EINVAL having taken nothing.
+ */
+static inline int fscache_get_backend_ref(refcount_t *ref)
+{
+	int old = refcount_read(ref);
+
+	do {
+		if (!old || (old & FSCACHE_REF_MASK) == FSCACHE_REF_MASK)
+			return -EINVAL;
+	} while (!atomic_try_cmpxchg_relaxed(&ref->refs, &old, old + 1));
+	return 0;
+}
+
+/*
+ * Test points: where a KUnit case may hold a thread up to make a race window
+ * wide and its outcome deterministic.  They compile to nothing outside the
+ * KUnit build.
+ */
+enum fscache_ops_test_point {
+	FSCACHE_TP_PUT_CHECKED,	/* a put is about to drop its reference */
+	FSCACHE_TP_SUBMIT_CLAIMED,	/* a submission claimed the op */
+	FSCACHE_TP_DEFER_PUBLISHED,	/* a deferred op is on the GC list */
+	FSCACHE_TP_CANCEL_ALL,		/* a dying object holds an op in progress */
+	FSCACHE_TP_SLOW_WQ_DESTROYED,	/* the SLOW workqueue is gone */
+};
+
+#if IS_ENABLED(CONFIG_FSCACHE_OPS_KUNIT_TEST)
+typedef void (*fscache_ops_test_hook_t)(enum fscache_ops_test_point tp,
+					void *arg);
+extern fscache_ops_test_hook_t fscache_ops_test_hook;
+
+static inline void fscache_ops_test_point(enum fscache_ops_test_point tp,
+					  void *arg)
+{
+	fscache_ops_test_hook_t hook = READ_ONCE(fscache_ops_test_hook);
+
+	if (hook)
+		hook(tp, arg);
+}
+#else
+static inline void fscache_ops_test_point(enum fscache_ops_test_point tp,
+					  void *arg)
+{
+}
 #endif
 
 #endif /* _FSCACHE_OPS_INTERNAL_H */

@@ -85,6 +85,7 @@ MODULE_PARM_DESC(slow_max_active,
 		 "How many SLOW ops may run at once (1-512; default: the workqueue default)");
 
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_KUNIT_TEST)
+fscache_ops_test_hook_t fscache_ops_test_hook;
 static atomic_t fscache_misuse_allowance = ATOMIC_INIT(0);
 
 /**
@@ -133,17 +134,48 @@ void fscache_report_misuse(bool *warned, const char *fmt, ...)
 	va_end(args);
 }
 
+/**
+ * fscache_ops_destroy_slow_wq - destroy the SLOW workqueue
+ *
+ * The slow_max_active file outlives module_exit(): a write to it may come
+ * while the module goes.  The queue is unpublished under the parameter lock
+ * before it is destroyed, so such a write only records the value.
+ */
+void fscache_ops_destroy_slow_wq(void)
+{
+	struct workqueue_struct *wq;
+
+	mutex_lock(&fscache_param_lock);
+	wq = fscache_ops_slow_wq;
+	fscache_ops_slow_wq = NULL;
+	mutex_unlock(&fscache_param_lock);
+	if (wq)
+		destroy_workqueue(wq);
+	fscache_ops_test_point(FSCACHE_TP_SLOW_WQ_DESTROYED, wq);
+}
+
 static void fscache_ops_destroy_wqs(void)
 {
 	if (fscache_ops_object_wq)
 		destroy_workqueue(fscache_ops_object_wq);
-	if (fscache_ops_slow_wq)
-		destroy_workqueue(fscache_ops_slow_wq);
+	fscache_ops_destroy_slow_wq();
 	if (fscache_ops_fast_wq)
 		destroy_workqueue(fscache_ops_fast_wq);
 	fscache_ops_object_wq = NULL;
-	fscache_ops_slow_wq = NULL;
 	fscache_ops_fast_wq = NULL;
+}
+
+/*
+ * Undo what init did, for both its error path and module exit, in one order:
+ * the workqueues drain (nothing of ours runs after), then the debugfs files
+ * go before the counters they read.
+ */
+static void fscache_ops_teardown(void)
+{
+	fscache_ops_destroy_wqs();
+	debugfs_remove(fscache_ops_debugfs_root);
+	fscache_ops_debugfs_root = NULL;
+	fscache_ops_stats_exit();
 }
 
 static int __init fscache_ops_init(void)
@@ -154,7 +186,7 @@ static int __init fscache_ops_init(void)
 
 	ret = fscache_ops_stats_init();
 	if (ret)
-		goto err_debugfs;
+		goto err;
 
 	ret = -ENOMEM;
 	fscache_ops_fast_wq = alloc_workqueue("fscache_ops_fast",
@@ -168,26 +200,20 @@ static int __init fscache_ops_init(void)
 						WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!fscache_ops_fast_wq || !fscache_ops_slow_wq ||
 	    !fscache_ops_object_wq)
-		goto err_wq;
+		goto err;
 
 	pr_debug("loaded\n");
 	return 0;
 
-err_wq:
-	fscache_ops_destroy_wqs();
-	fscache_ops_stats_exit();
-err_debugfs:
-	debugfs_remove(fscache_ops_debugfs_root);
+err:
+	fscache_ops_teardown();
 	return ret;
 }
 
 static void __exit fscache_ops_exit(void)
 {
 	fscache_ops_object_exit();
-	/* Drains each queue: nothing of ours runs after this. */
-	fscache_ops_destroy_wqs();
-	debugfs_remove(fscache_ops_debugfs_root);
-	fscache_ops_stats_exit();
+	fscache_ops_teardown();
 	pr_debug("unloaded\n");
 }
 

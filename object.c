@@ -30,7 +30,15 @@
  * refused (-ENOBUFS) from ABORTING on.  Killing an object cancels its
  * pending ops; it then waits for n_ops to reach zero (in-progress ops finish
  * and every op, including any in the cache's GC list, is put) before the
- * backend's drop_object() and put_object() are called.
+ * backend's drop_object() is called.
+ *
+ * Objects are reference counted.  The backend gets one reference from
+ * fscache_ops_init_object() and may take more; the state machine holds one
+ * of its own (FSCACHE_REF_OWN) until the object is dead.  The backend's
+ * put_object() is called when the last of them goes, so a backend may keep
+ * a pointer to an object across its death and its cache's withdrawal: calls
+ * on a dead object are refused (submissions get -ENOBUFS, events are
+ * ignored) without touching the cache.
  */
 
 #include <linux/module.h>
@@ -205,11 +213,11 @@ void fscache_raise_event(struct fscache_object *object, unsigned int event)
 
 	if (WARN_ON_ONCE(event >= FSCACHE_OBJECT_NR_EVENTS))
 		return;
-	spin_lock_irqsave(&object->event_lock, flags);
+	raw_spin_lock_irqsave(&object->event_lock, flags);
 	set_bit(event, &object->events);
 	if (object->event_mask & BIT(event))
 		queue_work(fscache_ops_object_wq, &object->work);
-	spin_unlock_irqrestore(&object->event_lock, flags);
+	raw_spin_unlock_irqrestore(&object->event_lock, flags);
 }
 
 /* Set the events that queue the state machine; return those raised. */
@@ -218,10 +226,10 @@ static unsigned long fscache_set_event_mask(struct fscache_object *object,
 {
 	unsigned long pending;
 
-	spin_lock_irq(&object->event_lock);
+	raw_spin_lock_irq(&object->event_lock);
 	object->event_mask = mask;
 	pending = READ_ONCE(object->events) & mask;
-	spin_unlock_irq(&object->event_lock);
+	raw_spin_unlock_irq(&object->event_lock);
 	return pending;
 }
 
@@ -364,7 +372,13 @@ static enum fscache_object_state fscache_drop_object(struct fscache_object *obje
 	return FSCACHE_OBJECT_DEAD;
 }
 
-/* The last state: hand the object back to its backend. */
+/* The last put of an object, with every reference gone. */
+static void fscache_object_free(struct fscache_object *object)
+{
+	object->put_object(object);
+}
+
+/* The last state: the object leaves its cache; drop the machine's reference. */
 static enum fscache_object_state fscache_object_dead(struct fscache_object *object)
 {
 	struct fscache_cache *cache = object->cache;
@@ -386,7 +400,12 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 	 */
 	cancel_work(&object->work);
 
-	cache->ops->put_object(object);
+	/*
+	 * Before the count: once it reaches zero the cache, and the backend's
+	 * module, may go, and put_object() is the backend's code.
+	 */
+	if (refcount_sub_and_test(FSCACHE_REF_OWN, &object->usage))
+		fscache_object_free(object);
 
 	/* The cache may be freed as soon as its count reaches zero. */
 	if (atomic_dec_and_test(&cache->object_count))
@@ -400,36 +419,47 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
  * @cache: the cache it belongs to, registered with fscache_ops_add_cache()
  *
  * The object starts in %FSCACHE_OBJECT_INIT: ops submitted to it are
- * deferred.  From here on the object belongs to the state machine: it ends
- * with a call to the cache's put_object(), after fscache_ops_lookup_object()
- * and eventually fscache_ops_relinquish_object(), or after an error or the
- * cache's withdrawal.
+ * deferred.  Its life is driven by the state machine: it dies after
+ * fscache_ops_relinquish_object(), an error or the cache's withdrawal.  The
+ * caller gets a reference, to put with fscache_ops_put_object() when it is
+ * done with the object; the cache's put_object() is called once the object
+ * is dead and its last reference gone.
  *
  * Context: process context.
- * Return: 0; -ENOBUFS if @cache is being withdrawn (then @object is not
- * attached and put_object() will not be called for it).
+ * Return: 0; -ENOBUFS if @cache is being withdrawn.  Then @object is not
+ * attached, the caller holds no reference, put_object() will not be called
+ * for it, and every call on it is refused as on a dead object.
  */
 int fscache_ops_init_object(struct fscache_object *object,
 			    struct fscache_cache *cache)
 {
 	memset(object, 0, sizeof(*object));
 	spin_lock_init(&object->lock);
-	spin_lock_init(&object->event_lock);
+	raw_spin_lock_init(&object->event_lock);
 	INIT_LIST_HEAD(&object->pending_ops);
 	INIT_LIST_HEAD(&object->in_progress_ops);
 	INIT_LIST_HEAD(&object->cache_link);
 	INIT_WORK(&object->work, fscache_object_work_func);
 	object->cache = cache;
-	object->state = FSCACHE_OBJECT_INIT;
-	object->event_mask =
-		fscache_state_wake_mask(&fscache_states[FSCACHE_OBJECT_INIT]);
+	object->put_object = cache->ops->put_object;
 	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
 
 	spin_lock(&cache->object_list_lock);
 	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags)) {
 		spin_unlock(&cache->object_list_lock);
+		/*
+		 * Inert: dead, unreferenced, deaf to events (the mask is
+		 * empty), so that no later call can drive it and count it out
+		 * of a cache it never counted in.
+		 */
+		object->state = FSCACHE_OBJECT_DEAD;
 		return -ENOBUFS;
 	}
+	object->state = FSCACHE_OBJECT_INIT;
+	object->event_mask =
+		fscache_state_wake_mask(&fscache_states[FSCACHE_OBJECT_INIT]);
+	/* The caller's reference, and the state machine's until death. */
+	refcount_set(&object->usage, FSCACHE_REF_OWN + 1);
 	atomic_inc(&cache->object_count);
 	list_add_tail(&object->cache_link, &cache->object_list);
 	spin_unlock(&cache->object_list_lock);
@@ -517,13 +547,59 @@ void fscache_ops_relinquish_object(struct fscache_object *object, bool retire)
 EXPORT_SYMBOL_GPL(fscache_ops_relinquish_object);
 
 /**
+ * fscache_ops_get_object - take a reference on an object
+ * @object: the object, on which the caller already holds a reference
+ *
+ * A reference keeps the object's memory, not its life: the object may die
+ * (and its cache be withdrawn) meanwhile, after which calls on it are
+ * refused.  Put it with fscache_ops_put_object().
+ *
+ * Context: any.
+ * Return: @object, or NULL with a warning if it has no reference left (or
+ * %FSCACHE_REF_MASK of the backend's already).
+ */
+struct fscache_object *fscache_ops_get_object(struct fscache_object *object)
+{
+	if (fscache_misuse(fscache_get_backend_ref(&object->usage),
+			   "get of OBJ%x refused: no reference left, or too many",
+			   object->debug_id))
+		return NULL;
+	return object;
+}
+EXPORT_SYMBOL_GPL(fscache_ops_get_object);
+
+/**
+ * fscache_ops_put_object - drop a reference to an object
+ * @object: the object
+ *
+ * If this is the last reference and the object is dead, the cache's
+ * put_object() is called, from here.  A put of a reference the caller does
+ * not hold (when only the state machine's remains) is refused with a
+ * warning.
+ *
+ * Context: any (put_object() must not sleep).
+ */
+void fscache_ops_put_object(struct fscache_object *object)
+{
+	int ret = fscache_put_backend_ref(&object->usage);
+
+	if (fscache_misuse(ret < 0, "put of OBJ%x, of which the caller holds no reference",
+			   object->debug_id))
+		return;
+	if (ret)
+		fscache_object_free(object);
+}
+EXPORT_SYMBOL_GPL(fscache_ops_put_object);
+
+/**
  * fscache_ops_object_failed - report that an object cannot be used
  * @object: the object
  * @error: why (a negative errno), kept in @object->error
  *
  * For a lookup or creation that failed, or an I/O error on the object: it
  * dies as fscache_ops_relinquish_object() describes.  Relinquishing it as
- * well is harmless; either way the backend's put_object() is the end.
+ * well is harmless (the caller's reference keeps it in memory); either way
+ * the backend's put_object() is the end.
  *
  * Context: any.
  */
@@ -577,7 +653,7 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	spin_lock_init(&cache->object_list_lock);
 	INIT_LIST_HEAD(&cache->object_list);
 	atomic_set(&cache->object_count, 0);
-	spin_lock_init(&cache->op_gc_list_lock);
+	raw_spin_lock_init(&cache->op_gc_list_lock);
 	INIT_LIST_HEAD(&cache->op_gc_list);
 	INIT_WORK(&cache->op_gc, fscache_operation_gc);
 
@@ -624,9 +700,11 @@ EXPORT_SYMBOL_GPL(fscache_ops_io_error);
  * @cache: the cache
  *
  * Every object of the cache dies (pending ops cancelled, in-progress ops
- * allowed to finish); this waits until the backend's put_object() has been
- * called for each, and the cache's garbage collector is idle.  On return
- * nothing in fscache_ops refers to @cache, which may be freed.
+ * allowed to finish); this waits until each is dead (the put_object() of
+ * those the backend holds no reference to has been called) and the cache's
+ * garbage collector is idle.  On return nothing in fscache_ops uses @cache,
+ * which may be freed; objects the backend still holds are dead, and their
+ * put_object() comes with the backend's last put.
  *
  * Context: process context; sleeps.  Not from the object workqueue.
  */

@@ -25,12 +25,23 @@
  * exclusive op once nothing at all runs, and an op that cannot start holds
  * back everything behind it, so exclusive ops are never starved.
  *
+ * References: the submitter holds one; fscache_ops holds its own while an op
+ * waits in the FIFO and while its work item is queued or running.  The two
+ * kinds are counted apart in op->usage (FSCACHE_REF_OWN), so that a backend's
+ * put of a reference it does not hold is refused instead of freeing an op
+ * under its own queued work item.  A submission claims the op atomically
+ * (FSCACHE_OP_I_SUBMITTED) before anything else, so that two racing
+ * submissions of one op cannot both go ahead.
+ *
  * The final put may come from any context, including with the object's lock
  * held (a cancel callback) or from an interrupt.  When it cannot take the
- * lock there and then, it hands the op to its cache's garbage collector,
- * which finishes the accounting and frees it from process context.  The
- * release callback always runs before the op stops counting in n_ops, so no
- * backend callback for an op can run after the object has been dropped.
+ * lock there and then, or is made from inside one of our callbacks (where a
+ * lock of ours is held), it hands the op to its cache's garbage collector,
+ * which finishes the accounting and frees it from process context.  The op
+ * is published on the GC list and the GC queued in one hold of the list's
+ * lock, so the cache cannot be withdrawn between the two.  The release
+ * callback always runs before the op stops counting in n_ops, so no backend
+ * callback for an op can run after the object has been dropped.
  */
 
 #include <linux/module.h>
@@ -51,8 +62,41 @@ EXPORT_SYMBOL_GPL(fscache_op_debug_id);
 static void fscache_op_work_func(struct work_struct *work);
 static void fscache_op_done_locked(struct fscache_object *object,
 				   struct fscache_operation *op, bool cancelled);
-static void fscache_op_cancelled_locked(struct fscache_object *object,
-					struct fscache_operation *op);
+static void fscache_op_unqueue_locked(struct fscache_object *object,
+				      struct fscache_operation *op);
+
+/*
+ * How deep this CPU is in a callback we make with an object's lock held (the
+ * cancel callback).  A final put made in there must not take another
+ * object's lock, nor run a release callback under ours: it is deferred.
+ * Only consulted where preemptible() cannot tell (!CONFIG_PREEMPT_COUNT),
+ * where spin_lock() disables preemption, so the count is this task's.
+ */
+static DEFINE_PER_CPU(unsigned int, fscache_op_callback_depth);
+
+/*
+ * May a final put finish its op here: take the object's lock (blocking,
+ * after the release callback) and call the release callback?  Only in
+ * process context holding no spinlock.  Otherwise it could run a release
+ * callback under a lock of ours (a cancel callback's put), take an object's
+ * lock from an interrupt, or wait for the object's lock while holding a
+ * backend lock that a cancel callback, run under the object's lock, takes.
+ */
+static bool fscache_op_may_retire_here(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return preemptible();
+	return in_task() && !this_cpu_read(fscache_op_callback_depth);
+}
+
+static void fscache_op_call_cancel(struct fscache_operation *op)
+{
+	if (!op->cancel)
+		return;
+	this_cpu_inc(fscache_op_callback_depth);
+	op->cancel(op);
+	this_cpu_dec(fscache_op_callback_depth);
+}
 
 #define ST(x)	BIT(FSCACHE_OP_ST_##x)
 
@@ -185,9 +229,15 @@ static void fscache_op_retire(struct fscache_object *object,
 		fscache_op_done_locked(object, op, false);
 		break;
 	case FSCACHE_OP_ST_PENDING:
-		/* Only reachable through a backend's extra put. */
-		list_del_init(&op->pend_link);
-		fscache_op_cancelled_locked(object, op);
+		/*
+		 * The FIFO holds a reference of ours, which no backend put can
+		 * drop, so this is a bug of ours.  Still leave nothing behind:
+		 * a waiter is woken and what the op held back may start.
+		 */
+		WARN_ONCE(1, "fscache_ops: OP%x retired while pending\n",
+			  op->debug_id);
+		fscache_op_unqueue_locked(object, op);
+		fscache_start_operations(object);
 		break;
 	default:
 		break;
@@ -206,7 +256,15 @@ static void fscache_op_retire(struct fscache_object *object,
 	spin_unlock(&object->lock);
 }
 
-/* Hand an op to its cache's garbage collector. */
+/*
+ * Hand an op to its cache's garbage collector.  The op is published and the
+ * GC queued under the list lock: the GC takes that lock before it can retire
+ * the op, so by the time the op stops counting in n_ops (and the object, and
+ * then the cache, may go) the GC is queued, and withdrawal's flush_work()
+ * waits for it.  Publishing first and queueing after the unlock would let a
+ * GC run queued by another deferral retire the op, the cache be withdrawn
+ * and freed, and this CPU then queue a work item inside freed memory.
+ */
 static void fscache_op_defer_release(struct fscache_object *object,
 				     struct fscache_operation *op)
 {
@@ -214,10 +272,11 @@ static void fscache_op_defer_release(struct fscache_object *object,
 	unsigned long flags;
 
 	fscache_stat(FSCACHE_STAT_OP_DEFERRED_RELEASE);
-	spin_lock_irqsave(&cache->op_gc_list_lock, flags);
+	raw_spin_lock_irqsave(&cache->op_gc_list_lock, flags);
 	list_add_tail(&op->gc_link, &cache->op_gc_list);
-	spin_unlock_irqrestore(&cache->op_gc_list_lock, flags);
+	fscache_ops_test_point(FSCACHE_TP_DEFER_PUBLISHED, op);
 	queue_work(fscache_ops_fast_wq, &cache->op_gc);
+	raw_spin_unlock_irqrestore(&cache->op_gc_list_lock, flags);
 }
 
 /* The last reference to @op has gone. */
@@ -237,9 +296,9 @@ static void fscache_op_final_put(struct fscache_operation *op, bool locked)
 
 	/*
 	 * We may have been called with the object's lock held, or from a
-	 * context that may not take it: then the GC finishes the op.
+	 * context where we may not finish the op: then the GC does.
 	 */
-	if (locked || !in_task()) {
+	if (locked || !fscache_op_may_retire_here()) {
 		fscache_op_defer_release(object, op);
 		return;
 	}
@@ -250,11 +309,35 @@ static void fscache_op_final_put(struct fscache_operation *op, bool locked)
 	fscache_op_retire(object, op);
 }
 
-/* Drop a reference to @op with its object's lock held. */
-static void fscache_put_op_locked(struct fscache_operation *op)
+/**
+ * fscache_get_operation - take a reference on an operation
+ * @op: the operation, on which the caller already holds a reference
+ *
+ * The new reference is the caller's, to be dropped with
+ * fscache_put_operation().  A get of an op with no reference left, or with
+ * %FSCACHE_REF_MASK of the backend's already, is refused with a warning.
+ *
+ * Context: any.
+ */
+void fscache_get_operation(struct fscache_operation *op)
 {
-	if (refcount_dec_and_test(&op->usage))
-		fscache_op_final_put(op, true);
+	fscache_misuse(fscache_get_backend_ref(&op->usage),
+		       "get of OP%x refused: no reference left, or too many",
+		       op->debug_id);
+}
+EXPORT_SYMBOL_GPL(fscache_get_operation);
+
+/* Take a reference of fscache_ops' own (the FIFO's, a work item's). */
+static void fscache_op_get_own(struct fscache_operation *op)
+{
+	refcount_add(FSCACHE_REF_OWN, &op->usage);
+}
+
+/* Drop a reference of fscache_ops' own; @locked: we hold the object's lock. */
+static void fscache_op_put_own(struct fscache_operation *op, bool locked)
+{
+	if (refcount_sub_and_test(FSCACHE_REF_OWN, &op->usage))
+		fscache_op_final_put(op, locked);
 }
 
 /**
@@ -269,29 +352,23 @@ static void fscache_put_op_locked(struct fscache_operation *op)
  *
  * May be called from any context.  Where the object's lock cannot be taken
  * at once, the work is handed to the cache's garbage collector.  A put of a
- * reference the caller does not hold is refused with a warning.
+ * reference the caller does not hold (when only fscache_ops' own remain:
+ * the pending FIFO's, a queued work item's) is refused with a warning.
  */
 void fscache_put_operation(struct fscache_operation *op)
 {
-	unsigned int usage = refcount_read(&op->usage);
+	int ret;
 
-	/*
-	 * Read usage before state: an op leaving the FIFO becomes IN_PROGRESS
-	 * before its work item drops the FIFO's reference, so a usage of 1
-	 * read here goes with the state that was current by then, and a
-	 * legitimate put never looks like a put of the FIFO's reference.
-	 */
-	smp_rmb();
-	if (fscache_misuse(usage == 0 || READ_ONCE(op->state) == FSCACHE_OP_ST_DEAD,
+	if (fscache_misuse(!refcount_read(&op->usage) ||
+			   READ_ONCE(op->state) == FSCACHE_OP_ST_DEAD,
 			   "put of dead OP%x", op->debug_id))
 		return;
-	if (fscache_misuse(usage == 1 &&
-			   READ_ONCE(op->state) == FSCACHE_OP_ST_PENDING,
-			   "put of the queue's reference to pending OP%x",
+	fscache_ops_test_point(FSCACHE_TP_PUT_CHECKED, op);
+	ret = fscache_put_backend_ref(&op->usage);
+	if (fscache_misuse(ret < 0, "put of OP%x, of which the caller holds no reference",
 			   op->debug_id))
 		return;
-
-	if (refcount_dec_and_test(&op->usage))
+	if (ret)
 		fscache_op_final_put(op, false);
 }
 EXPORT_SYMBOL_GPL(fscache_put_operation);
@@ -304,10 +381,7 @@ static void fscache_op_queue(struct fscache_operation *op,
 	if (queue_work(wq, &op->work))
 		return;
 	/* Already queued: that queueing holds a reference of its own. */
-	if (locked)
-		fscache_put_op_locked(op);
-	else
-		fscache_put_operation(op);
+	fscache_op_put_own(op, locked);
 }
 
 /*
@@ -334,7 +408,7 @@ static void fscache_run_op(struct fscache_object *object,
 		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 		if (!from_fifo)
-			fscache_get_operation(op);
+			fscache_op_get_own(op);
 		fscache_op_queue(op, wq, true);
 	} else {
 		/*
@@ -342,7 +416,7 @@ static void fscache_run_op(struct fscache_object *object,
 		 * before waking it, so that its put is the final one.
 		 */
 		if (from_fifo)
-			fscache_put_op_locked(op);
+			fscache_op_put_own(op, true);
 		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 	}
@@ -422,22 +496,31 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
  */
 static void fscache_request_cancel_locked(struct fscache_operation *op)
 {
-	if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) &&
-	    op->cancel)
-		op->cancel(op);
+	if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags))
+		fscache_op_call_cancel(op);
+}
+
+/*
+ * Take a pending op off the FIFO, cancelled: its cancel callback is called
+ * and a submitter waiting for it is woken.  The FIFO's reference is the
+ * caller's to drop.
+ */
+static void fscache_op_unqueue_locked(struct fscache_object *object,
+				      struct fscache_operation *op)
+{
+	list_del_init(&op->pend_link);
+	fscache_op_cancelled_locked(object, op);
+	fscache_op_call_cancel(op);
+	if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+		clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 }
 
 /* Cancel a pending op; drops the FIFO's reference. */
 static void fscache_cancel_pending_locked(struct fscache_object *object,
 					  struct fscache_operation *op)
 {
-	list_del_init(&op->pend_link);
-	fscache_op_cancelled_locked(object, op);
-	if (op->cancel)
-		op->cancel(op);
-	if (test_bit(FSCACHE_OP_WAITING, &op->flags))
-		clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
-	fscache_put_op_locked(op);
+	fscache_op_unqueue_locked(object, op);
+	fscache_op_put_own(op, true);
 }
 
 /*
@@ -449,10 +532,6 @@ static int fscache_check_submission(struct fscache_object *object,
 {
 	unsigned int type = fscache_op_type(op);
 
-	if (fscache_misuse(!object || !object->cache,
-			   "OP%x submitted to an uninitialised object",
-			   op->debug_id))
-		return -EINVAL;
 	if (fscache_misuse(op->state != FSCACHE_OP_ST_INITIALISED ||
 			   !refcount_read(&op->usage),
 			   "OP%x submitted in state %u", op->debug_id, op->state))
@@ -472,9 +551,22 @@ static int fscache_submit(struct fscache_object *object,
 {
 	int ret;
 
+	if (fscache_misuse(!object || !object->cache,
+			   "OP%x submitted to an uninitialised object",
+			   op->debug_id))
+		return -EINVAL;
+	/*
+	 * Claim the op before looking at it: of two racing submissions of one
+	 * op, only one may go on to count it in the object and queue it.
+	 */
+	if (fscache_misuse(test_and_set_bit_lock(FSCACHE_OP_I_SUBMITTED,
+						 &op->iflags),
+			   "OP%x submitted twice", op->debug_id))
+		return -EINVAL;
 	ret = fscache_check_submission(object, op);
 	if (ret)
-		return ret;
+		goto unclaim;
+	fscache_ops_test_point(FSCACHE_TP_SUBMIT_CLAIMED, op);
 
 	if (exclusive)
 		set_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
@@ -512,12 +604,17 @@ static int fscache_submit(struct fscache_object *object,
 		goto out;
 	}
 
-	fscache_get_operation(op);
+	fscache_op_get_own(op);
 	fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_PENDING);
 	list_add_tail(&op->pend_link, &object->pending_ops);
 	fscache_stat(FSCACHE_STAT_OP_PEND);
 out:
 	spin_unlock(&object->lock);
+	if (!ret)
+		return 0;
+unclaim:
+	/* Refused: the op is the caller's again, as it was. */
+	clear_bit_unlock(FSCACHE_OP_I_SUBMITTED, &op->iflags);
 	return ret;
 }
 
@@ -596,7 +693,7 @@ int fscache_enqueue_operation(struct fscache_operation *op)
 			   op->debug_id))
 		return -EINVAL;
 
-	fscache_get_operation(op);
+	fscache_op_get_own(op);
 	fscache_op_queue(op, wq, false);
 	return 0;
 }
@@ -622,7 +719,7 @@ static void fscache_op_work_func(struct work_struct *work)
 			preempt_enable();
 		fscache_hist(start);
 	}
-	fscache_put_operation(op);
+	fscache_op_put_own(op, false);
 }
 
 /**
@@ -726,10 +823,19 @@ void fscache_cancel_all_ops(struct fscache_object *object)
 
 	list_for_each_entry_safe(op, next, &object->pending_ops, pend_link)
 		fscache_cancel_pending_locked(object, op);
-	/* One whose last put awaits the GC is as good as done. */
-	list_for_each_entry(op, &object->in_progress_ops, pend_link)
-		if (refcount_read(&op->usage))
-			fscache_request_cancel_locked(op);
+	/*
+	 * One whose last put awaits the GC is as good as done.  Any other is
+	 * held while it is asked to give up: a final put from an interrupt
+	 * must not free it under its cancel callback.  It stays on the list
+	 * whatever our put does (a final put here is deferred to the GC).
+	 */
+	list_for_each_entry(op, &object->in_progress_ops, pend_link) {
+		if (!refcount_add_not_zero(FSCACHE_REF_OWN, &op->usage))
+			continue;
+		fscache_ops_test_point(FSCACHE_TP_CANCEL_ALL, op);
+		fscache_request_cancel_locked(op);
+		fscache_op_put_own(op, true);
+	}
 }
 
 /**
@@ -744,12 +850,25 @@ void fscache_cancel_all_ops(struct fscache_object *object)
  * Context: process context; sleeps.
  * Return: 0 if the caller must now run @op; -ENOBUFS if it was cancelled
  * (its object died); -ERESTARTSYS if a signal cancelled it; -EINVAL if it
- * was never submitted.  Either way the caller still holds its reference
- * and must put it when done.
+ * was never submitted (or its submission was refused), without waiting.
+ * Either way the caller still holds its reference and must put it when
+ * done.
  */
 int fscache_wait_for_operation_activation(struct fscache_operation *op,
 					  bool interruptible)
 {
+	/*
+	 * Not submitted, or refused (-ENOBUFS is ordinary for a dying
+	 * object): nothing would ever clear FSCACHE_OP_WAITING.
+	 */
+	switch (READ_ONCE(op->state)) {
+	case FSCACHE_OP_ST_BLANK:
+	case FSCACHE_OP_ST_INITIALISED:
+		return -EINVAL;
+	default:
+		break;
+	}
+
 	if (interruptible &&
 	    wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_INTERRUPTIBLE)) {
 		if (fscache_cancel_op(op, false) == 0)
@@ -758,8 +877,13 @@ int fscache_wait_for_operation_activation(struct fscache_operation *op,
 	}
 	wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_UNINTERRUPTIBLE);
 
-	/* Pairs with the release in clear_and_wake_up_bit(). */
-	switch (smp_load_acquire(&op->state)) {
+	/*
+	 * The state was written before FSCACHE_OP_WAITING was cleared with
+	 * release ordering (clear_and_wake_up_bit()); wait_on_bit() reads the
+	 * bit with acquire ordering (since 6.0, as on 6.1 and 6.12), and that
+	 * is what makes the state read here the one that went with it.
+	 */
+	switch (READ_ONCE(op->state)) {
 	case FSCACHE_OP_ST_IN_PROGRESS:
 		return 0;
 	case FSCACHE_OP_ST_CANCELLED:
@@ -783,9 +907,9 @@ void fscache_operation_gc(struct work_struct *work)
 	struct fscache_operation *op;
 	LIST_HEAD(batch);
 
-	spin_lock_irq(&cache->op_gc_list_lock);
+	raw_spin_lock_irq(&cache->op_gc_list_lock);
 	list_splice_init(&cache->op_gc_list, &batch);
-	spin_unlock_irq(&cache->op_gc_list_lock);
+	raw_spin_unlock_irq(&cache->op_gc_list_lock);
 
 	while ((op = list_first_entry_or_null(&batch, struct fscache_operation,
 					      gc_link))) {

@@ -46,6 +46,7 @@ static void fsop_drop_object(struct fscache_object *object)
 	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
 
 	atomic_inc(&ctx->drops);
+	WRITE_ONCE(ctx->last_error, object->error);
 	if (test_bit(FSCACHE_OBJECT_RETIRE, &object->flags))
 		atomic_inc(&ctx->drops_retired);
 	if (READ_ONCE(object->n_ops) || !list_empty(&object->pending_ops))
@@ -56,7 +57,9 @@ static void fsop_put_object(struct fscache_object *object)
 {
 	struct fsop_test_ctx *ctx = fsop_obj_ctx(object);
 
-	WRITE_ONCE(ctx->last_error, object->error);
+	/* Only dead objects are put. */
+	if (READ_ONCE(object->state) != FSCACHE_OBJECT_DEAD)
+		atomic_inc(&ctx->overlaps);
 	kfree(container_of(object, struct fsop_test_obj, object));
 	atomic_inc(&ctx->puts);
 }
@@ -73,6 +76,10 @@ int fsop_test_init(struct kunit *test)
 				 GFP_KERNEL);
 	if (!ctx->rec)
 		return -ENOMEM;
+	ctx->objs = kunit_kcalloc(test, FSOP_MAX_OBJS, sizeof(*ctx->objs),
+				  GFP_KERNEL);
+	if (!ctx->objs)
+		return -ENOMEM;
 	for (i = 0; i < FSOP_MAX_OPS; i++)
 		init_completion(&ctx->rec[i].started);
 	for (i = 0; i < FSOP_NR_GATES; i++)
@@ -87,6 +94,7 @@ int fsop_test_init(struct kunit *test)
 	for (i = 0; i < FSCACHE_STAT__NR; i++)
 		ctx->stat_base[i] = fscache_stat_read(i);
 	fscache_ops_expect_misuse(0);
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
 
 	ret = fscache_ops_add_cache(&ctx->cache, &ctx->cache_ops, test->name);
 	if (ret)
@@ -125,6 +133,7 @@ void fsop_test_exit(struct kunit *test)
 
 	for (i = 0; i < FSOP_NR_GATES; i++)
 		complete_all(&ctx->gate[i]);
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
 
 	/* Not freed if the withdrawal hangs: the thread still uses it. */
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
@@ -144,6 +153,18 @@ void fsop_test_exit(struct kunit *test)
 	}
 	kfree(w);
 
+	/*
+	 * Every object is dead now, the backend still holding its reference
+	 * to those the test did not put: put_object() comes with that put.
+	 */
+	for (i = 0; i < FSOP_MAX_OBJS; i++) {
+		if (!ctx->objs[i])
+			continue;
+		KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->objs[i]->state),
+				FSCACHE_OBJECT_DEAD);
+		fscache_ops_put_object(ctx->objs[i]);
+		ctx->objs[i] = NULL;
+	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->puts),
 			atomic_read(&ctx->objects));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops_busy), 0);
@@ -168,6 +189,7 @@ struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
 					      bool lookup)
 {
 	struct fsop_test_obj *tobj;
+	int i;
 
 	tobj = kzalloc(sizeof(*tobj), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(ctx->test, tobj);
@@ -177,7 +199,9 @@ struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
 		kfree(tobj);
 		return NULL;
 	}
-	atomic_inc(&ctx->objects);
+	i = atomic_inc_return(&ctx->objects) - 1;
+	KUNIT_ASSERT_LT(ctx->test, i, FSOP_MAX_OBJS);
+	ctx->objs[i] = &tobj->object;
 	if (lookup)
 		fscache_ops_lookup_object(&tobj->object);
 	return &tobj->object;
@@ -207,6 +231,33 @@ bool fsop_wait_state(struct fscache_object *object,
 		     enum fscache_object_state state)
 {
 	return fsop_wait_for(READ_ONCE(object->state) == state);
+}
+
+/*
+ * Wait until an object, still referenced by the test, is dead and its state
+ * machine has finished (out of its cache, the machine's reference dropped).
+ */
+bool fsop_wait_dead(struct fscache_object *object)
+{
+	if (!fsop_wait_state(object, FSCACHE_OBJECT_DEAD))
+		return false;
+	flush_work(&object->work);
+	return true;
+}
+
+/* Put the test's reference on an object before the case ends. */
+void fsop_put_ref(struct fsop_test_ctx *ctx, struct fscache_object *object)
+{
+	int i;
+
+	for (i = 0; i < FSOP_MAX_OBJS; i++) {
+		if (ctx->objs[i] == object) {
+			ctx->objs[i] = NULL;
+			fscache_ops_put_object(object);
+			return;
+		}
+	}
+	KUNIT_FAIL(ctx->test, "put of an object the test does not hold");
 }
 
 static void fsop_test_processor(struct fscache_operation *op)
@@ -265,6 +316,8 @@ static void fsop_test_release(struct fscache_operation *op)
 	struct fsop_test_op *top = container_of(op, struct fsop_test_op, op);
 	struct fsop_test_ctx *ctx = top->ctx;
 
+	ctx->rec[top->id].released_atomic = IS_ENABLED(CONFIG_PREEMPT_COUNT) &&
+					    !preemptible();
 	atomic_inc(&ctx->rec[top->id].released);
 	top->cookie = 0;
 	kfree(top);

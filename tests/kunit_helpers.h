@@ -15,6 +15,7 @@
 #include "../internal.h"
 
 #define FSOP_MAX_OPS		4096
+#define FSOP_MAX_OBJS		4096
 #define FSOP_NR_GATES		4
 #define FSOP_TIMEOUT_MS		20000
 
@@ -36,6 +37,7 @@ struct fsop_record {
 	bool		ran_atomic;	/* in_atomic() in the processor */
 	bool		ran_unbound;	/* on an unbound worker */
 	bool		ran_bound;	/* on a per-CPU worker */
+	bool		released_atomic; /* release callback could not sleep */
 	struct completion started;
 };
 
@@ -56,9 +58,11 @@ struct fsop_test_ctx {
 	atomic_t		drops;
 	atomic_t		drops_busy;	/* drop_object() with n_ops != 0 */
 	atomic_t		drops_retired;	/* ... of retired objects */
-	atomic_t		puts;
-	int			last_error;	/* object->error at the last put */
+	atomic_t		puts;		/* put_object() calls */
+	int			last_error;	/* object->error at the last drop */
 	atomic_t		objects;	/* objects initialised */
+	/* The test's reference on each object, put by fsop_test_exit(). */
+	struct fscache_object	**objs;
 
 	atomic_t		seq;		/* event clock */
 	atomic_t		max_running;	/* on any one object */
@@ -106,6 +110,8 @@ struct fscache_object *fsop_new_object(struct fsop_test_ctx *ctx,
 				       enum fsop_lookup_mode mode);
 bool fsop_wait_state(struct fscache_object *object,
 		     enum fscache_object_state state);
+bool fsop_wait_dead(struct fscache_object *object);
+void fsop_put_ref(struct fsop_test_ctx *ctx, struct fscache_object *object);
 struct fsop_test_op *fsop_new_op(struct fsop_test_ctx *ctx,
 				 unsigned int type, bool exclusive);
 struct fsop_record *fsop_rec(struct fsop_test_op *top);

@@ -328,7 +328,7 @@ static void unavailable_object_refuses(struct kunit *test)
 
 	/* A failed lookup kills the object. */
 	KUNIT_EXPECT_NOT_NULL(test, failed);
-	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
+	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(failed));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->lookups), 2);
 
 	/*
@@ -352,7 +352,7 @@ static void unavailable_object_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 0);
 	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_REJECTED), 2);
 	fscache_put_operation(&holder->op);
-	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 2));
+	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(live));
 }
 
 /* An I/O error on the cache makes every object refuse ops. */
@@ -372,7 +372,7 @@ static void io_error_refuses(struct kunit *test)
 	fscache_put_operation(&top->op);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_state(object, FSCACHE_OBJECT_KILLED));
 	fscache_put_operation(&holder->op);
-	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->puts) == 1));
+	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(object));
 }
 
 static void fsop_retype_hook(struct fsop_test_op *top)
@@ -721,7 +721,8 @@ static void seed_defect_enqueue_twice(struct kunit *test)
 				    blocker->op.processor);
 	KUNIT_EXPECT_EQ(test, fscache_enqueue_operation(&top->op), 0);
 	KUNIT_EXPECT_EQ(test, fscache_enqueue_operation(&top->op), 0);
-	KUNIT_EXPECT_EQ(test, refcount_read(&top->op.usage), 2);
+	/* The caller's reference and one queueing's. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&top->op.usage), 1 + FSCACHE_REF_OWN);
 	fscache_put_operation(&top->op);
 	fsop_open_gate(ctx, 1);
 	fsop_expect_idle(test, object);

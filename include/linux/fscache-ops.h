@@ -96,7 +96,10 @@ enum fscache_operation_state {
  * @iflags: FSCACHE_OP_I_* bits, owned by fscache_ops: what it must know of
  *	the op even if the backend rewrites @flags
  * @state: an &enum fscache_operation_state, changed under the object's lock
- * @usage: reference count
+ * @usage: reference count: the backend's references in the bits of
+ *	%FSCACHE_REF_MASK, each reference fscache_ops holds itself (the pending
+ *	FIFO's, a queued work item's) as %FSCACHE_REF_OWN; so a put of a
+ *	reference the caller does not hold is told apart and refused
  * @debug_id: unique number, for traces and debugfs
  * @processor: body of a FAST or SLOW operation
  * @cancel: optional cancellation notification
@@ -127,6 +130,7 @@ struct fscache_operation {
 	unsigned long			iflags;
 #define FSCACHE_OP_I_EXCLUSIVE	0	/* submitted as exclusive */
 #define FSCACHE_OP_I_CANCEL_REQ	1	/* cancellation was requested while in progress */
+#define FSCACHE_OP_I_SUBMITTED	2	/* claimed by a submission */
 	enum fscache_operation_state	state;
 	refcount_t			usage;
 	unsigned int			debug_id;
@@ -136,6 +140,15 @@ struct fscache_operation {
 };
 
 extern atomic_t fscache_op_debug_id;
+
+/*
+ * The reference counts of operations and objects hold two kinds of
+ * reference: the backend's, one each in the low bits, and fscache_ops' own,
+ * FSCACHE_REF_OWN each.  A backend may hold at most FSCACHE_REF_MASK
+ * references to one op or object at once.
+ */
+#define FSCACHE_REF_OWN		0x10000
+#define FSCACHE_REF_MASK	(FSCACHE_REF_OWN - 1)
 
 /**
  * enum fscache_object_state - the lifecycle of a cache object
@@ -197,9 +210,14 @@ enum {
  *	fscache_ops_object_lookup_negative(), fscache_ops_object_available()
  *	or fscache_abort_object().  A non-zero return aborts the object.
  * @update_object: optional; write the object's metadata (may sleep)
- * @drop_object: optional; the object is dead and no operation refers to it:
- *	drop its backing resources (may sleep)
- * @put_object: the last call for an object: free it (may sleep)
+ * @drop_object: optional; the object is dying and no operation refers to it
+ *	any more: drop its backing resources (may sleep)
+ * @put_object: the last call for an object, once it is dead and its last
+ *	reference is put: free it.  It must not sleep: when the backend's own
+ *	put is the last, it is called from fscache_ops_put_object(), in
+ *	whatever context that is made, perhaps after the cache was withdrawn
+ *	(it must not use the cache then).  Sleeping work belongs in
+ *	@drop_object.
  */
 struct fscache_cache_ops {
 	const char *name;
@@ -219,7 +237,8 @@ struct fscache_cache_ops {
  * @object_list: the cache's live objects
  * @object_count: how many objects are not yet dead (withdrawal waits on it
  *	with wait_var_event())
- * @op_gc_list_lock: guards @op_gc_list (taken with interrupts off)
+ * @op_gc_list_lock: guards @op_gc_list (a raw lock taken with interrupts
+ *	off: final puts come from any context)
  * @op_gc_list: operations whose final put could not take the object lock
  * @op_gc: the work item that finishes them
  * @link: link in the list of all caches
@@ -234,7 +253,7 @@ struct fscache_cache {
 	spinlock_t			object_list_lock; /* guards object_list */
 	struct list_head		object_list;
 	atomic_t			object_count;
-	spinlock_t			op_gc_list_lock; /* guards op_gc_list */
+	raw_spinlock_t			op_gc_list_lock; /* guards op_gc_list */
 	struct list_head		op_gc_list;
 	struct work_struct		op_gc;
 	struct list_head		link;
@@ -249,22 +268,29 @@ struct fscache_cache {
  * @n_exclusive: exclusive operations submitted and not yet completed or
  *	cancelled
  * @n_cleared: how many times @n_ops has dropped to zero (EV_CLEARED raised)
+ * @usage: reference count: the backend's references (fscache_ops_init_object()
+ *	gives one, fscache_ops_get_object() more) in the bits of
+ *	%FSCACHE_REF_MASK, and %FSCACHE_REF_OWN for the state machine's, held
+ *	until the object is dead
  * @debug_id: unique number
  * @flags: FSCACHE_OBJECT_* flag bits
  * @event_lock: guards @event_mask, and makes raising an event (setting the
  *	bit and queueing the state machine) atomic against the object's death;
- *	taken with interrupts off
+ *	a raw lock taken with interrupts off, as events come from any context
  * @events: raised events (FSCACHE_OBJECT_EV_* bits)
  * @event_mask: events that make the state machine run in the current state
  * @pending_ops: FIFO of deferred operations
  * @in_progress_ops: operations started and not yet completed
- * @cache: the owning cache
+ * @cache: the owning cache; not used by fscache_ops once the object is dead
+ * @put_object: the cache's put_object(), kept for the last put, which may
+ *	come after the cache (and the table of its operations) was freed
  * @cache_link: link in the cache's object list
  * @work: the state machine's work item
  * @error: why the object died, when it did so because of an error
  *
  * Initialise with fscache_ops_init_object(); the backend may embed it in its
- * own structure and frees it from its put_object() callback.
+ * own structure and frees it from its put_object() callback, which is called
+ * once the object is dead and its last reference is put.
  */
 struct fscache_object {
 	enum fscache_object_state	state;
@@ -273,16 +299,18 @@ struct fscache_object {
 	unsigned int			n_in_progress;
 	unsigned int			n_exclusive;
 	unsigned int			n_cleared;
+	refcount_t			usage;
 	unsigned int			debug_id;
 	unsigned long			flags;
 #define FSCACHE_OBJECT_EXCL_RUNNING	0	/* an exclusive op is in progress */
 #define FSCACHE_OBJECT_RETIRE		1	/* relinquished: discard the data */
-	spinlock_t			event_lock; /* see above */
+	raw_spinlock_t			event_lock; /* see above */
 	unsigned long			events;
 	unsigned long			event_mask;
 	struct list_head		pending_ops;
 	struct list_head		in_progress_ops;
 	struct fscache_cache		*cache;
+	void				(*put_object)(struct fscache_object *object);
 	struct list_head		cache_link;
 	struct work_struct		work;
 	int				error;
@@ -316,15 +344,6 @@ static inline bool fscache_object_is_dying(struct fscache_object *object)
 }
 
 /**
- * fscache_get_operation - take a reference on an operation
- * @op: the operation, on which the caller already holds a reference
- */
-static inline void fscache_get_operation(struct fscache_operation *op)
-{
-	refcount_inc(&op->usage);
-}
-
-/**
  * fscache_op_is_cancelled - should an in-progress operation give up early?
  * @op: the operation
  *
@@ -343,6 +362,7 @@ void fscache_operation_init_fast(struct fscache_operation *op,
 				 fscache_operation_processor_t processor);
 void fscache_operation_init_slow(struct fscache_operation *op,
 				 fscache_operation_processor_t processor);
+void fscache_get_operation(struct fscache_operation *op);
 int fscache_submit_op(struct fscache_object *object,
 		      struct fscache_operation *op);
 int fscache_submit_exclusive_op(struct fscache_object *object,
@@ -367,6 +387,8 @@ void fscache_ops_object_lookup_negative(struct fscache_object *object);
 void fscache_ops_object_available(struct fscache_object *object);
 void fscache_ops_update_object(struct fscache_object *object);
 void fscache_ops_relinquish_object(struct fscache_object *object, bool retire);
+struct fscache_object *fscache_ops_get_object(struct fscache_object *object);
+void fscache_ops_put_object(struct fscache_object *object);
 void fscache_abort_object(struct fscache_object *object);
 void fscache_ops_object_failed(struct fscache_object *object, int error);
 const char *fscache_ops_object_state_name(enum fscache_object_state state);

@@ -57,6 +57,7 @@ struct vt_op {
 
 static struct fscache_cache vt_cache;
 static struct fscache_cache vt_busy_cache;	/* still busy at rmmod */
+static struct fscache_object *vt_busy_object;
 #define VT_BUSY_OPS	30
 static atomic_t vt_running, vt_running_excl, vt_overlaps, vt_ran;
 static atomic_t vt_released, vt_cancelled, vt_drops, vt_puts;
@@ -174,14 +175,16 @@ static struct fscache_object *vt_new_object(bool create, bool manual)
 }
 
 /*
- * Relinquish an object and wait for its put_object(): each check leaves
- * nothing behind, so that the next one's counts are its own.
+ * Relinquish an object, put our reference and wait for its put_object():
+ * each check leaves nothing behind, so that the next one's counts are its
+ * own.
  */
 static void vt_relinquish(struct fscache_object *object, bool retire)
 {
 	int puts = atomic_read(&vt_puts);
 
 	fscache_ops_relinquish_object(object, retire);
+	fscache_ops_put_object(object);
 	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
 }
 
@@ -268,6 +271,10 @@ static void vt_check_death(void)
 		fscache_put_operation(&vop->op);
 	}
 	fscache_abort_object(object);
+	/* Dead, but ours until we put it. */
+	CHECK(WAIT_FOR(READ_ONCE(object->state) == FSCACHE_OBJECT_DEAD));
+	CHECK(atomic_read(&vt_puts) == puts);
+	fscache_ops_put_object(object);
 	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
 	CHECK(atomic_read(&vt_cancelled) == cancelled + 11);
 }
@@ -296,6 +303,7 @@ static void vt_check_refusal(void)
 	fscache_put_operation(&vop->op);
 	puts = atomic_read(&vt_puts);
 	fscache_put_operation(&holder->op);
+	fscache_ops_put_object(object);
 	CHECK(WAIT_FOR(atomic_read(&vt_puts) == puts + 1));
 }
 
@@ -303,7 +311,9 @@ static void vt_leave_busy(void);
 
 static int __init vt_init(void)
 {
-	int objects;
+	struct fscache_object *held[2];
+	struct vt_op *vop;
+	int objects, i;
 
 	if (!nr_ops || nr_ops > 100000) {
 		pr_err("nr_ops must be 1-100000, not %u\n", nr_ops);
@@ -317,14 +327,31 @@ static int __init vt_init(void)
 
 	objects = atomic_read(&vt_puts);
 	vt_check_refusal();
-	/* A busy cache withdrawn with objects alive and ops queued. */
-	vt_new_object(false, true);
-	vt_new_object(true, false);
+	/*
+	 * A busy cache withdrawn with objects alive: they die, but we hold
+	 * them, so their put_object() waits for our puts, and calls on them
+	 * are refused meanwhile.
+	 */
+	held[0] = vt_new_object(false, true);
+	held[1] = vt_new_object(true, false);
+	CHECK(held[0] && held[1]);
 	fscache_ops_withdraw_cache(&vt_cache);
 	CHECK(atomic_read(&vt_cache.object_count) == 0);
+	CHECK(atomic_read(&vt_puts) == objects + 1);
+	CHECK(atomic_read(&vt_drops) == objects + 3);
+	for (i = 0; i < 2 && held[i]; i++) {
+		CHECK(READ_ONCE(held[i]->state) == FSCACHE_OBJECT_DEAD);
+		vop = vt_new_op(FSCACHE_OP_SLOW, false);
+		if (vop) {
+			CHECK(fscache_submit_op(held[i], &vop->op) == -ENOBUFS);
+			fscache_put_operation(&vop->op);
+		}
+		fscache_ops_relinquish_object(held[i], false);
+		fscache_ops_put_object(held[i]);
+	}
 	CHECK(atomic_read(&vt_puts) == objects + 3);
 	CHECK(atomic_read(&vt_drops) == atomic_read(&vt_puts));
-	CHECK(atomic_read(&vt_released) == nr_ops + 14);
+	CHECK(atomic_read(&vt_released) == nr_ops + 16);
 
 	if (failures) {
 		pr_err("FAIL %d of %d checks\n", failures, checks);
@@ -349,6 +376,7 @@ static void vt_leave_busy(void)
 	object = vt_new_object_in(&vt_busy_cache, false, false);
 	if (!object)
 		return;
+	vt_busy_object = object;
 	for (i = 0; i < VT_BUSY_OPS; i++) {
 		struct vt_op *vop = vt_new_op(FSCACHE_OP_SLOW, i % 10 == 9);
 
@@ -366,6 +394,8 @@ static void __exit vt_exit(void)
 	int released = atomic_read(&vt_released);
 
 	fscache_ops_withdraw_cache(&vt_busy_cache);
+	if (vt_busy_object)
+		fscache_ops_put_object(vt_busy_object);
 	released = atomic_read(&vt_released) - released;
 	if (failures || atomic_read(&vt_busy_cache.object_count) ||
 	    atomic_read(&vt_running))
