@@ -302,7 +302,16 @@ static void fscache_op_final_put(struct fscache_operation *op, bool locked)
 		fscache_op_defer_release(object, op);
 		return;
 	}
-	if (!spin_trylock(&object->lock)) {
+	/*
+	 * Where preemptible() vouches that we hold no spinlock, waiting for
+	 * the object's lock cannot deadlock (its holders never sleep nor wait
+	 * for anything we could hold), and a busy object must not send every
+	 * final put through the GC.  Without CONFIG_PREEMPT_COUNT we cannot
+	 * know, and only try.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT)) {
+		spin_lock(&object->lock);
+	} else if (!spin_trylock(&object->lock)) {
 		fscache_op_defer_release(object, op);
 		return;
 	}
