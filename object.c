@@ -189,7 +189,7 @@ const char *fscache_ops_object_state_name(enum fscache_object_state state)
 		return "??";
 	return fscache_states[state].name;
 }
-EXPORT_SYMBOL_GPL(fscache_ops_object_state_name);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_object_state_name, FSCACHE_OPS_NS);
 
 /* Events whose raising should run the machine in a wait state. */
 static unsigned long fscache_state_wake_mask(const struct fscache_state *st)
@@ -466,7 +466,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 	fscache_stat(FSCACHE_STAT_OBJ_INIT);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(fscache_ops_init_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_init_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_lookup_object - start looking an object up
@@ -480,7 +480,7 @@ void fscache_ops_lookup_object(struct fscache_object *object)
 {
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_LOOKUP);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_lookup_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_lookup_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_object_lookup_negative - report that a lookup found nothing
@@ -495,7 +495,7 @@ void fscache_ops_object_lookup_negative(struct fscache_object *object)
 {
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_NEGATIVE);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_object_lookup_negative);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_object_lookup_negative, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_object_available - report that lookup or creation succeeded
@@ -509,7 +509,7 @@ void fscache_ops_object_available(struct fscache_object *object)
 {
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_AVAILABLE);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_object_available);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_object_available, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_update_object - ask for the object's metadata to be written
@@ -524,7 +524,7 @@ void fscache_ops_update_object(struct fscache_object *object)
 {
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_UPDATE);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_update_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_update_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_relinquish_object - give an object up
@@ -544,7 +544,7 @@ void fscache_ops_relinquish_object(struct fscache_object *object, bool retire)
 		set_bit(FSCACHE_OBJECT_RETIRE, &object->flags);
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_RELEASE);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_relinquish_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_relinquish_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_get_object - take a reference on an object
@@ -566,7 +566,7 @@ struct fscache_object *fscache_ops_get_object(struct fscache_object *object)
 		return NULL;
 	return object;
 }
-EXPORT_SYMBOL_GPL(fscache_ops_get_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_get_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_put_object - drop a reference to an object
@@ -589,7 +589,7 @@ void fscache_ops_put_object(struct fscache_object *object)
 	if (ret)
 		fscache_object_free(object);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_put_object);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_put_object, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_object_failed - report that an object cannot be used
@@ -608,7 +608,7 @@ void fscache_ops_object_failed(struct fscache_object *object, int error)
 	cmpxchg(&object->error, 0, error < 0 ? error : -EIO);
 	fscache_raise_event(object, FSCACHE_OBJECT_EV_ERROR);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_object_failed);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_object_failed, FSCACHE_OPS_NS);
 
 /**
  * fscache_abort_object - abort an object after an error
@@ -623,7 +623,7 @@ void fscache_abort_object(struct fscache_object *object)
 {
 	fscache_ops_object_failed(object, -EIO);
 }
-EXPORT_SYMBOL_GPL(fscache_abort_object);
+EXPORT_SYMBOL_NS_GPL(fscache_abort_object, FSCACHE_OPS_NS);
 
 static LIST_HEAD(fscache_cache_list);
 static DEFINE_MUTEX(fscache_cache_list_lock);
@@ -663,7 +663,7 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	pr_debug("cache %s added\n", cache->name);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(fscache_ops_add_cache);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_add_cache, FSCACHE_OPS_NS);
 
 /* Raise an event on every live object of a cache. */
 static void fscache_cache_raise_all(struct fscache_cache *cache,
@@ -693,7 +693,7 @@ void fscache_ops_io_error(struct fscache_cache *cache)
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_io_error);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
 
 /**
  * fscache_ops_withdraw_cache - withdraw a cache
@@ -721,7 +721,7 @@ void fscache_ops_withdraw_cache(struct fscache_cache *cache)
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s withdrawn\n", cache->name);
 }
-EXPORT_SYMBOL_GPL(fscache_ops_withdraw_cache);
+EXPORT_SYMBOL_NS_GPL(fscache_ops_withdraw_cache, FSCACHE_OPS_NS);
 
 /* Module exit: every backend is gone, so every cache must be. */
 void fscache_ops_object_exit(void)

@@ -57,7 +57,7 @@
  * not document variables.)
  */
 atomic_t fscache_op_debug_id;
-EXPORT_SYMBOL_GPL(fscache_op_debug_id);
+EXPORT_SYMBOL_NS_GPL(fscache_op_debug_id, FSCACHE_OPS_NS);
 
 static void fscache_op_work_func(struct work_struct *work);
 static void fscache_op_done_locked(struct fscache_object *object,
@@ -169,7 +169,7 @@ void fscache_operation_init(struct fscache_operation *op,
 	WRITE_ONCE(op->state, FSCACHE_OP_ST_INITIALISED);
 	fscache_stat(FSCACHE_STAT_OP_INITIALISED);
 }
-EXPORT_SYMBOL_GPL(fscache_operation_init);
+EXPORT_SYMBOL_NS_GPL(fscache_operation_init, FSCACHE_OPS_NS);
 
 /**
  * fscache_operation_init_fast - make an operation a FAST asynchronous one
@@ -186,7 +186,7 @@ void fscache_operation_init_fast(struct fscache_operation *op,
 	op->processor = processor;
 	op->flags = (op->flags & ~FSCACHE_OP_TYPE) | FSCACHE_OP_FAST;
 }
-EXPORT_SYMBOL_GPL(fscache_operation_init_fast);
+EXPORT_SYMBOL_NS_GPL(fscache_operation_init_fast, FSCACHE_OPS_NS);
 
 /**
  * fscache_operation_init_slow - make an operation a SLOW asynchronous one
@@ -201,7 +201,7 @@ void fscache_operation_init_slow(struct fscache_operation *op,
 	op->processor = processor;
 	op->flags = (op->flags & ~FSCACHE_OP_TYPE) | FSCACHE_OP_SLOW;
 }
-EXPORT_SYMBOL_GPL(fscache_operation_init_slow);
+EXPORT_SYMBOL_NS_GPL(fscache_operation_init_slow, FSCACHE_OPS_NS);
 
 /* Free an op whose last reference is gone. */
 static void fscache_op_free(struct fscache_operation *op)
@@ -334,7 +334,7 @@ void fscache_get_operation(struct fscache_operation *op)
 		       "get of OP%x refused: no reference left, or too many",
 		       op->debug_id);
 }
-EXPORT_SYMBOL_GPL(fscache_get_operation);
+EXPORT_SYMBOL_NS_GPL(fscache_get_operation, FSCACHE_OPS_NS);
 
 /* Take a reference of fscache_ops' own (the FIFO's, a work item's). */
 static void fscache_op_get_own(struct fscache_operation *op)
@@ -380,7 +380,7 @@ void fscache_put_operation(struct fscache_operation *op)
 	if (ret)
 		fscache_op_final_put(op, false);
 }
-EXPORT_SYMBOL_GPL(fscache_put_operation);
+EXPORT_SYMBOL_NS_GPL(fscache_put_operation, FSCACHE_OPS_NS);
 
 /* Queue a started op on its workqueue.  The caller gives us one reference. */
 static void fscache_op_queue(struct fscache_operation *op,
@@ -649,7 +649,7 @@ int fscache_submit_op(struct fscache_object *object,
 {
 	return fscache_submit(object, op, false);
 }
-EXPORT_SYMBOL_GPL(fscache_submit_op);
+EXPORT_SYMBOL_NS_GPL(fscache_submit_op, FSCACHE_OPS_NS);
 
 /**
  * fscache_submit_exclusive_op - submit an exclusive operation
@@ -668,7 +668,7 @@ int fscache_submit_exclusive_op(struct fscache_object *object,
 {
 	return fscache_submit(object, op, true);
 }
-EXPORT_SYMBOL_GPL(fscache_submit_exclusive_op);
+EXPORT_SYMBOL_NS_GPL(fscache_submit_exclusive_op, FSCACHE_OPS_NS);
 
 /**
  * fscache_enqueue_operation - queue a started operation for (more) processing
@@ -706,7 +706,7 @@ int fscache_enqueue_operation(struct fscache_operation *op)
 	fscache_op_queue(op, wq, false);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(fscache_enqueue_operation);
+EXPORT_SYMBOL_NS_GPL(fscache_enqueue_operation, FSCACHE_OPS_NS);
 
 /*
  * Run an asynchronous op's processor on its workqueue, then drop the
@@ -762,7 +762,7 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 	spin_unlock(&object->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(fscache_op_complete);
+EXPORT_SYMBOL_NS_GPL(fscache_op_complete, FSCACHE_OPS_NS);
 
 /**
  * fscache_cancel_op - cancel an operation
@@ -815,7 +815,7 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 	spin_unlock(&object->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(fscache_cancel_op);
+EXPORT_SYMBOL_NS_GPL(fscache_cancel_op, FSCACHE_OPS_NS);
 
 /**
  * fscache_cancel_all_ops - cancel every op of a dying object
@@ -903,7 +903,7 @@ int fscache_wait_for_operation_activation(struct fscache_operation *op,
 		return -EINVAL;
 	}
 }
-EXPORT_SYMBOL_GPL(fscache_wait_for_operation_activation);
+EXPORT_SYMBOL_NS_GPL(fscache_wait_for_operation_activation, FSCACHE_OPS_NS);
 
 /**
  * fscache_operation_gc - finish ops whose final put was deferred

@@ -393,4 +393,31 @@ void fscache_abort_object(struct fscache_object *object);
 void fscache_ops_object_failed(struct fscache_object *object, int error);
 const char *fscache_ops_object_state_name(enum fscache_object_state state);
 
+/*
+ * The symbol namespace.  Every export of fscache_ops is in the namespace
+ * FSCACHE_OPS: a module that calls fscache_ops must import it, or modpost
+ * fails its build and the kernel refuses to load it ("module uses symbol
+ * (...) from namespace FSCACHE_OPS, but does not import it").  Kernels
+ * from 6.13 on take the namespace of EXPORT_SYMBOL_NS_GPL() and
+ * MODULE_IMPORT_NS() as a string literal, earlier ones as a bare word that
+ * they stringify; FSCACHE_OPS_NS is whichever the kernel wants.
+ */
+#include <linux/version.h>
+
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#define FSCACHE_OPS_NS		"FSCACHE_OPS"
+#else
+#define FSCACHE_OPS_NS		FSCACHE_OPS
+#endif
+
+/**
+ * FSCACHE_OPS_IMPORT_NS - import the namespace of fscache_ops' exports
+ *
+ * Write ``FSCACHE_OPS_IMPORT_NS();`` once, at file scope, in every module
+ * that calls fscache_ops (beside its MODULE_LICENSE()).  It is
+ * ``MODULE_IMPORT_NS(FSCACHE_OPS_NS)``, which compiles on 6.1, 6.12 and
+ * kernels after 6.13 alike.
+ */
+#define FSCACHE_OPS_IMPORT_NS()	MODULE_IMPORT_NS(FSCACHE_OPS_NS)
+
 #endif /* _LINUX_FSCACHE_OPS_H */

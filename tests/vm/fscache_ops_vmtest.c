@@ -409,3 +409,4 @@ module_exit(vt_exit);
 
 MODULE_DESCRIPTION("fscache_ops VM test: drives the exported API from another module");
 MODULE_LICENSE("GPL");
+FSCACHE_OPS_IMPORT_NS();
