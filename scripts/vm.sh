@@ -4,7 +4,9 @@
 # Boot kernels under QEMU (TCG, 2 CPUs) with a busybox initramfs that loads
 # the distro's own netfs/fscache/cachefiles modules, then fscache_ops.ko and
 # the VM test module (tests/vm/), unloads them, checks the statistics and
-# scans for leaks.  The run fails on any splat in the console log, on a
+# scans for leaks.  A module that uses fscache_ops without importing its
+# symbol namespace (tests/vm/noimport/) must be refused with the kernel's
+# own message.  The run fails on any splat in the console log, on a
 # missing PASS line or on a missing end marker.
 #
 # Targets:
@@ -58,6 +60,10 @@ build_modules() {
 	rm -rf "$dir" && mkdir -p "$dir/src"
 	git -C "$top" ls-files -z -co --exclude-standard | (cd "$top" && xargs -0 cp --parents -t "$dir/src")
 	make -s -C "$dir/src" KDIR="$kdir" "$@" >&2
+	# A user that forgot the namespace import (tests/vm/noimport/); its
+	# modpost warning saying so is expected, and kept out of the way.
+	make -s -C "$dir/src/tests/vm/noimport" KDIR="$kdir" >"$dir/noimport.log" 2>&1 ||
+		{ cat "$dir/noimport.log" >&2; return 1; }
 	echo "$dir/src"
 }
 
@@ -71,6 +77,7 @@ make_initramfs() {
 		cp "$moddir/fscache_ops.ko" "$root/lib/"
 	fi
 	cp "$moddir/tests/vm/fscache_ops_vmtest.ko" "$root/lib/"
+	cp "$moddir/tests/vm/noimport/fscache_ops_noimport.ko" "$root/lib/"
 	: >"$root/lib/distro.list"
 	if [ -n "$kmods" ]; then
 		local m f

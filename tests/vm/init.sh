@@ -43,6 +43,22 @@ echo bogus >/sys/module/fscache_ops/parameters/slow_max_active 2>/dev/null &&
 echo 2 >/sys/module/fscache_ops/parameters/slow_max_active ||
 	fail "slow_max_active refused 2"
 
+# A user that does not import the FSCACHE_OPS namespace is refused, with
+# the kernel's own message.
+if [ -f /lib/fscache_ops_noimport.ko ]; then
+	if insmod /lib/fscache_ops_noimport.ko 2>/dev/null; then
+		fail "fscache_ops_noimport loaded without importing FSCACHE_OPS"
+		rmmod fscache_ops_noimport
+	fi
+	ns_msg=$(dmesg | grep -o 'fscache_ops_noimport: module uses symbol (.*) from namespace FSCACHE_OPS, but does not import it' |
+		 head -n 1)
+	if [ -n "$ns_msg" ]; then
+		echo "VMTEST: refused as it should be: $ns_msg"
+	else
+		fail "no namespace message for fscache_ops_noimport"
+	fi
+fi
+
 insmod /lib/fscache_ops_vmtest.ko || fail "fscache_ops_vmtest"
 rmmod fscache_ops_vmtest 2>/dev/null
 
