@@ -3,8 +3,8 @@
 #
 # Run the KUnit suites of fscache_ops under QEMU (x86_64, 2 CPUs) with the
 # kernel's own kunit.py, on Debian's linux-source-6.12 tree with our sources
-# placed in a copy of it (fs/fscache_ops/), built with the debug options of
-# scripts/kunit-debug.config.
+# placed in a copy of it (fs/fscache_ops/, by scripts/drop-in.sh), built
+# with the debug options of scripts/kunit-debug.config.
 #
 # The tree and the build live in $FSCACHE_OPS_CACHE (default
 # ~/.cache/fscache-ops): the first run builds the whole kernel (~10 minutes
@@ -27,25 +27,9 @@ jobs=$(nproc)
 
 unpack_kernel_source
 
-# Hook fs/fscache_ops/ into the tree (once).
-grep -q 'fs/fscache_ops/Kconfig' "$src/fs/Kconfig" ||
-	printf '\nsource "fs/fscache_ops/Kconfig"\n' >>"$src/fs/Kconfig"
-grep -q 'fscache_ops/' "$src/fs/Makefile" ||
-	printf 'obj-$(CONFIG_FSCACHE_OPS)\t+= fscache_ops/\n' >>"$src/fs/Makefile"
-
-# Place our sources; only files whose contents changed are rewritten.
-mkdir -p "$src/fs/fscache_ops"
-rsync -rc --delete --exclude='*.o' --exclude='*.cmd' --exclude='*.ko' \
-	--exclude='*.mod*' --exclude='.*.d' --exclude='modules.order' \
-	--exclude='Module.symvers' \
-	--include='Kconfig' --include='Kbuild' --include='*.c' \
-	--include='*.h' --include='.kunitconfig' --include='tests/' --include='tests/**/' \
-	--exclude='*' \
-	"$top/" "$src/fs/fscache_ops/"
-rsync -c "$top/include/linux/fscache-ops.h" "$src/include/linux/"
-if ls "$top"/include/trace/events/*.h >/dev/null 2>&1; then
-	rsync -c "$top"/include/trace/events/*.h "$src/include/trace/events/"
-fi
+# Place our sources in the tree (fs/fscache_ops/, the Kconfig and Makefile
+# lines, the header); only files whose contents changed are rewritten.
+"$top/scripts/drop-in.sh" "$src"
 
 # kunit.py loads a --qemu_config from its own qemu_configs directory.
 rsync -c "$top/scripts/kunit_qemu_x86_64.py" \
