@@ -8,6 +8,7 @@
 #   2. the KUnit suites on the debug kernel, 2 CPUs   (scripts/kunit.sh)
 #   3. insmod/rmmod in VMs: Debian 6.1, Debian 6.12 and the debug kernel
 #                                                      (scripts/vm.sh)
+#   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
 # and ends with one line "fscache_ops: N passed, M failed", counting each
 # KUnit case and each other stage.
 set -uo pipefail
@@ -53,6 +54,8 @@ fi
 for t in 6.1 6.12 debug; do
 	stage "vm $t" "$top/scripts/vm.sh" "$t"
 done
+
+stage docs "$top/scripts/docs.sh"
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "FAILED: ${failures[*]}"
