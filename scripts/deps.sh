@@ -12,7 +12,7 @@ pkgs=(
 	sparse
 	qemu-system-x86 busybox-static
 	linux-source-6.12 linux-headers-amd64
-	python3-sphinx
+	dkms python3-sphinx
 )
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -9,6 +9,8 @@
 #   3. insmod/rmmod in VMs: Debian 6.1, Debian 6.12 and the debug kernel
 #                                                      (scripts/vm.sh)
 #   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
+#   5. dkms add/build/install/remove for 6.1 and 6.12 in a scratch DKMS
+#      tree                                            (scripts/dkms-check.sh)
 # and ends with one line "fscache_ops: N passed, M failed", counting each
 # KUnit case and each other stage.
 set -uo pipefail
@@ -56,6 +58,7 @@ for t in 6.1 6.12 debug; do
 done
 
 stage docs "$top/scripts/docs.sh"
+stage dkms "$top/scripts/dkms-check.sh"
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "FAILED: ${failures[*]}"
