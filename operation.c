@@ -66,36 +66,36 @@ static void fscache_op_unqueue_locked(struct fscache_object *object,
 				      struct fscache_operation *op);
 
 /*
- * How deep this CPU is in a callback we make with an object's lock held (the
- * cancel callback).  A final put made in there must not take another
- * object's lock, nor run a release callback under ours: it is deferred.
- * Only consulted where preemptible() cannot tell (!CONFIG_PREEMPT_COUNT),
- * where spin_lock() disables preemption, so the count is this task's.
+ * Where a final put is made, and so whether it may finish its op there:
+ * wait for the object's lock and call the release callback.
  */
-static DEFINE_PER_CPU(unsigned int, fscache_op_callback_depth);
+enum fscache_put_ctx {
+	FSCACHE_PUT_LOCKED,	/* we hold the object's lock: defer */
+	FSCACHE_PUT_CLEAN,	/* our own call site, holding no lock */
+	FSCACHE_PUT_BACKEND,	/* the backend's: it depends */
+};
 
 /*
- * May a final put finish its op here: take the object's lock (blocking,
- * after the release callback) and call the release callback?  Only in
- * process context holding no spinlock.  Otherwise it could run a release
- * callback under a lock of ours (a cancel callback's put), take an object's
- * lock from an interrupt, or wait for the object's lock while holding a
- * backend lock that a cancel callback, run under the object's lock, takes.
+ * May a backend's final put finish its op here?  Only in process context
+ * holding no spinlock.  Otherwise it could run a release callback under a
+ * lock of ours (a put made in a cancel callback), take an object's lock
+ * from an interrupt, or wait for the object's lock while holding a backend
+ * lock that a cancel callback, run under the object's lock, takes (ABBA).
+ * Only preemptible() can tell, and only with CONFIG_PREEMPT_COUNT and
+ * without PREEMPT_RT (whose spinlocks leave it true): elsewhere every
+ * backend's final put goes through the GC.
  */
 static bool fscache_op_may_retire_here(void)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
-		return preemptible();
-	return in_task() && !this_cpu_read(fscache_op_callback_depth);
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) || IS_ENABLED(CONFIG_PREEMPT_RT))
+		return false;
+	return preemptible();
 }
 
 static void fscache_op_call_cancel(struct fscache_operation *op)
 {
-	if (!op->cancel)
-		return;
-	this_cpu_inc(fscache_op_callback_depth);
-	op->cancel(op);
-	this_cpu_dec(fscache_op_callback_depth);
+	if (op->cancel)
+		op->cancel(op);
 }
 
 #define ST(x)	BIT(FSCACHE_OP_ST_##x)
@@ -280,7 +280,8 @@ static void fscache_op_defer_release(struct fscache_object *object,
 }
 
 /* The last reference to @op has gone. */
-static void fscache_op_final_put(struct fscache_operation *op, bool locked)
+static void fscache_op_final_put(struct fscache_operation *op,
+				 enum fscache_put_ctx ctx)
 {
 	struct fscache_object *object = op->object;
 
@@ -298,23 +299,17 @@ static void fscache_op_final_put(struct fscache_operation *op, bool locked)
 	 * We may have been called with the object's lock held, or from a
 	 * context where we may not finish the op: then the GC does.
 	 */
-	if (locked || !fscache_op_may_retire_here()) {
+	if (ctx == FSCACHE_PUT_LOCKED ||
+	    (ctx == FSCACHE_PUT_BACKEND && !fscache_op_may_retire_here())) {
 		fscache_op_defer_release(object, op);
 		return;
 	}
 	/*
-	 * Where preemptible() vouches that we hold no spinlock, waiting for
-	 * the object's lock cannot deadlock (its holders never sleep nor wait
-	 * for anything we could hold), and a busy object must not send every
-	 * final put through the GC.  Without CONFIG_PREEMPT_COUNT we cannot
-	 * know, and only try.
+	 * We hold no spinlock, so waiting for the object's lock cannot
+	 * deadlock (its holders never sleep nor wait for anything we could
+	 * hold), and a busy object does not send every final put to the GC.
 	 */
-	if (IS_ENABLED(CONFIG_PREEMPT_COUNT)) {
-		spin_lock(&object->lock);
-	} else if (!spin_trylock(&object->lock)) {
-		fscache_op_defer_release(object, op);
-		return;
-	}
+	spin_lock(&object->lock);
 	fscache_op_retire(object, op);
 }
 
@@ -342,11 +337,12 @@ static void fscache_op_get_own(struct fscache_operation *op)
 	refcount_add(FSCACHE_REF_OWN, &op->usage);
 }
 
-/* Drop a reference of fscache_ops' own; @locked: we hold the object's lock. */
-static void fscache_op_put_own(struct fscache_operation *op, bool locked)
+/* Drop a reference of fscache_ops' own. */
+static void fscache_op_put_own(struct fscache_operation *op,
+			       enum fscache_put_ctx ctx)
 {
 	if (refcount_sub_and_test(FSCACHE_REF_OWN, &op->usage))
-		fscache_op_final_put(op, locked);
+		fscache_op_final_put(op, ctx);
 }
 
 /**
@@ -378,19 +374,20 @@ void fscache_put_operation(struct fscache_operation *op)
 			   op->debug_id))
 		return;
 	if (ret)
-		fscache_op_final_put(op, false);
+		fscache_op_final_put(op, FSCACHE_PUT_BACKEND);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_put_operation, FSCACHE_OPS_NS);
 
 /* Queue a started op on its workqueue.  The caller gives us one reference. */
 static void fscache_op_queue(struct fscache_operation *op,
-			     struct workqueue_struct *wq, bool locked)
+			     struct workqueue_struct *wq,
+			     enum fscache_put_ctx ctx)
 {
 	fscache_stat(FSCACHE_STAT_OP_ENQUEUE);
 	if (queue_work(wq, &op->work))
 		return;
 	/* Already queued: that queueing holds a reference of its own. */
-	fscache_op_put_own(op, locked);
+	fscache_op_put_own(op, ctx);
 }
 
 /*
@@ -418,14 +415,14 @@ static void fscache_run_op(struct fscache_object *object,
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 		if (!from_fifo)
 			fscache_op_get_own(op);
-		fscache_op_queue(op, wq, true);
+		fscache_op_queue(op, wq, FSCACHE_PUT_LOCKED);
 	} else {
 		/*
 		 * The submitter holds a reference of its own; drop the FIFO's
 		 * before waking it, so that its put is the final one.
 		 */
 		if (from_fifo)
-			fscache_op_put_own(op, true);
+			fscache_op_put_own(op, FSCACHE_PUT_LOCKED);
 		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 	}
@@ -529,7 +526,7 @@ static void fscache_cancel_pending_locked(struct fscache_object *object,
 					  struct fscache_operation *op)
 {
 	fscache_op_unqueue_locked(object, op);
-	fscache_op_put_own(op, true);
+	fscache_op_put_own(op, FSCACHE_PUT_LOCKED);
 }
 
 /*
@@ -703,7 +700,7 @@ int fscache_enqueue_operation(struct fscache_operation *op)
 		return -EINVAL;
 
 	fscache_op_get_own(op);
-	fscache_op_queue(op, wq, false);
+	fscache_op_queue(op, wq, FSCACHE_PUT_BACKEND);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(fscache_enqueue_operation, FSCACHE_OPS_NS);
@@ -728,7 +725,7 @@ static void fscache_op_work_func(struct work_struct *work)
 			preempt_enable();
 		fscache_hist(start);
 	}
-	fscache_op_put_own(op, false);
+	fscache_op_put_own(op, FSCACHE_PUT_CLEAN);
 }
 
 /**
@@ -843,7 +840,7 @@ void fscache_cancel_all_ops(struct fscache_object *object)
 			continue;
 		fscache_ops_test_point(FSCACHE_TP_CANCEL_ALL, op);
 		fscache_request_cancel_locked(op);
-		fscache_op_put_own(op, true);
+		fscache_op_put_own(op, FSCACHE_PUT_LOCKED);
 	}
 }
 
