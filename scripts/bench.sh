@@ -306,7 +306,7 @@ END {
 			mod_deferred, st_pend, st_cleared, st_misuse, errors
 	if (st_init != "" && (st_deferred != mod_deferred || st_init != mod_ops))
 		print "bench: WARNING: the module's counts differ from fscache_ops' statistics"
-	if (errors || st_misuse) exit 1
+	if (errors + 0 || st_misuse + 0) exit 1
 }
 EOF
 }
