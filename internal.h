@@ -10,8 +10,12 @@
 #define pr_fmt(fmt) "fscache_ops: " fmt
 
 #include <linux/fscache-ops.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/sched/clock.h>
+
+struct seq_file;
 
 /*
  * main.c
@@ -39,45 +43,149 @@ void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
 
 /*
- * stats.c: per-CPU event counters, summed when read.
+ * stats.c: per-CPU event counters, summed when read, and histograms; built
+ * with CONFIG_FSCACHE_OPS_STATS (without it they cost nothing and read 0).
+ * Documentation/admin.rst says what each counts and which balance at rest.
  */
 enum fscache_ops_stat {
 	FSCACHE_STAT_OP_INITIALISED,	/* fscache_operation_init() */
+	FSCACHE_STAT_OP_SUBMIT,		/* submissions accepted */
 	FSCACHE_STAT_OP_PEND,		/* deferred on a pending FIFO */
 	FSCACHE_STAT_OP_RUN,		/* started */
 	FSCACHE_STAT_OP_ENQUEUE,	/* queued on a workqueue */
+	FSCACHE_STAT_OP_ENQUEUE_DUP,	/* ... when it was queued already */
+	FSCACHE_STAT_OP_WORK,		/* work item runs */
+	FSCACHE_STAT_OP_PROCESS,	/* processor calls */
 	FSCACHE_STAT_OP_REJECTED,	/* submission refused (-ENOBUFS) */
 	FSCACHE_STAT_OP_COMPLETE,	/* completed */
 	FSCACHE_STAT_OP_CANCELLED,	/* cancelled */
+	FSCACHE_STAT_OP_CANCEL_PENDING,	/* ... while pending, never started */
 	FSCACHE_STAT_OP_RELEASE,	/* last reference put */
 	FSCACHE_STAT_OP_DEFERRED_RELEASE, /* ... handed to the GC */
 	FSCACHE_STAT_OP_GC,		/* ... and finished by the GC */
 	FSCACHE_STAT_OBJ_INIT,		/* objects initialised */
 	FSCACHE_STAT_OBJ_ACTIVE,	/* objects that became active */
 	FSCACHE_STAT_OBJ_DEAD,		/* objects that died */
+	FSCACHE_STAT_OBJ_FREE,		/* put_object() calls */
 	FSCACHE_STAT_EV_CLEARED,	/* EV_CLEARED raised */
+	FSCACHE_STAT_CACHE_ADD,		/* caches registered */
+	FSCACHE_STAT_CACHE_IO_ERROR,	/* caches stopped by an I/O error */
+	FSCACHE_STAT_CACHE_WITHDRAW,	/* caches withdrawn */
 	FSCACHE_STAT_MISUSE,		/* backend mistakes caught */
 	FSCACHE_STAT__NR
 };
 
-struct fscache_ops_stats {
-	unsigned long	n[FSCACHE_STAT__NR];
+/*
+ * The histograms, in microseconds with log2 buckets: bucket 0 counts values
+ * below 1, bucket b (b >= 1) those from 2^(b-1) to 2^b - 1, and the last
+ * bucket everything from 2^(FSCACHE_HIST_BUCKETS-2) on.
+ */
+enum fscache_ops_hist {
+	FSCACHE_HIST_RUN_FAST,		/* how long FAST processors ran */
+	FSCACHE_HIST_RUN_SLOW,		/* how long SLOW processors ran */
+	FSCACHE_HIST_WAIT_FAST,		/* submission to the processor's start */
+	FSCACHE_HIST_WAIT_SLOW,		/* submission to the processor's start */
+	FSCACHE_HIST_WAIT_MYTHREAD,	/* submission to activation */
+	FSCACHE_HIST__NR
 };
 
-extern struct fscache_ops_stats __percpu *fscache_ops_stats;
-extern unsigned long __percpu *fscache_ops_histogram;
+#define FSCACHE_HIST_BUCKETS	32
 
-#define FSCACHE_HISTOGRAM_BUCKETS	HZ
+struct fscache_ops_stats {
+	unsigned long	n[FSCACHE_STAT__NR];
+	unsigned long	hist[FSCACHE_HIST__NR][FSCACHE_HIST_BUCKETS];
+};
+
+/* Now, in microseconds (the low 32 bits): the unit of op->submit_time. */
+static inline unsigned int fscache_now_us(void)
+{
+	return div_u64(local_clock(), NSEC_PER_USEC);
+}
+
+#if IS_ENABLED(CONFIG_FSCACHE_OPS_STATS)
+extern struct fscache_ops_stats __percpu *fscache_ops_stats;
 
 static inline void fscache_stat(enum fscache_ops_stat stat)
 {
 	this_cpu_inc(fscache_ops_stats->n[stat]);
 }
 
+static inline unsigned int fscache_hist_bucket(u64 usecs)
+{
+	return min_t(unsigned int, fls64(usecs), FSCACHE_HIST_BUCKETS - 1);
+}
+
+static inline void fscache_hist_add(enum fscache_ops_hist hist, u64 usecs)
+{
+	this_cpu_inc(fscache_ops_stats->hist[hist][fscache_hist_bucket(usecs)]);
+}
+
+/* The op is being submitted: note when, for fscache_hist_wait(). */
+static inline void fscache_op_stamp(struct fscache_operation *op)
+{
+	op->submit_time = fscache_now_us();
+}
+
+/* When a processor begins, in ns, for fscache_hist_run() and _wait(). */
+static inline u64 fscache_hist_clock(void)
+{
+	return local_clock();
+}
+
+/* A processor that began at @start returned. */
+static inline void fscache_hist_run(bool fast, u64 start)
+{
+	s64 ns = local_clock() - start;
+
+	/* An unbound worker may have moved to a CPU whose clock is behind. */
+	fscache_hist_add(fast ? FSCACHE_HIST_RUN_FAST : FSCACHE_HIST_RUN_SLOW,
+			 ns > 0 ? div_u64(ns, NSEC_PER_USEC) : 0);
+}
+
+/*
+ * An op starts at @now (ns): its processor begins, or its MYTHREAD
+ * submitter may run it.  Counted once per op, however often it is queued.
+ */
+static inline void fscache_hist_wait(struct fscache_operation *op, u64 now)
+{
+	unsigned int type = op->flags & FSCACHE_OP_TYPE;
+	s32 us;
+
+	if (type < FSCACHE_OP_FAST || type > FSCACHE_OP_MYTHREAD ||
+	    test_and_set_bit(FSCACHE_OP_I_WAIT_TIMED, &op->iflags))
+		return;
+	us = (u32)div_u64(now, NSEC_PER_USEC) - op->submit_time;
+	/* The submitter's CPU clock may be ahead of ours. */
+	fscache_hist_add(FSCACHE_HIST_WAIT_FAST + type - FSCACHE_OP_FAST,
+			 us > 0 ? us : 0);
+}
+
 unsigned long fscache_stat_read(enum fscache_ops_stat stat);
-void fscache_hist(unsigned long start_jif);
+unsigned long fscache_hist_read(enum fscache_ops_hist hist, unsigned int bucket);
 int fscache_ops_stats_init(void);
 void fscache_ops_stats_exit(void);
+int fscache_ops_stats_show(struct seq_file *m, void *v);
+int fscache_ops_histogram_show(struct seq_file *m, void *v);
+#else
+static inline void fscache_stat(enum fscache_ops_stat stat) {}
+static inline void fscache_op_stamp(struct fscache_operation *op) {}
+static inline u64 fscache_hist_clock(void) { return 0; }
+static inline void fscache_hist_run(bool fast, u64 start) {}
+static inline void fscache_hist_wait(struct fscache_operation *op, u64 now) {}
+static inline unsigned long fscache_stat_read(enum fscache_ops_stat stat)
+{
+	return 0;
+}
+
+static inline unsigned long fscache_hist_read(enum fscache_ops_hist hist,
+					      unsigned int bucket)
+{
+	return 0;
+}
+
+static inline int fscache_ops_stats_init(void) { return 0; }
+static inline void fscache_ops_stats_exit(void) {}
+#endif
 
 /*
  * A backend's mistake: it is counted, reported once per call site with

@@ -375,6 +375,7 @@ static enum fscache_object_state fscache_drop_object(struct fscache_object *obje
 /* The last put of an object, with every reference gone. */
 static void fscache_object_free(struct fscache_object *object)
 {
+	fscache_stat(FSCACHE_STAT_OBJ_FREE);
 	object->put_object(object);
 }
 
@@ -661,6 +662,7 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	list_add_tail(&cache->link, &fscache_cache_list);
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s added\n", cache->name);
+	fscache_stat(FSCACHE_STAT_CACHE_ADD);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_add_cache, FSCACHE_OPS_NS);
@@ -691,6 +693,7 @@ void fscache_ops_io_error(struct fscache_cache *cache)
 	if (test_and_set_bit(FSCACHE_IOERROR, &cache->flags))
 		return;
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
+	fscache_stat(FSCACHE_STAT_CACHE_IO_ERROR);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
@@ -720,6 +723,7 @@ void fscache_ops_withdraw_cache(struct fscache_cache *cache)
 	list_del_init(&cache->link);
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s withdrawn\n", cache->name);
+	fscache_stat(FSCACHE_STAT_CACHE_WITHDRAW);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_withdraw_cache, FSCACHE_OPS_NS);
 

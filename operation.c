@@ -387,6 +387,7 @@ static void fscache_op_queue(struct fscache_operation *op,
 	if (queue_work(wq, &op->work))
 		return;
 	/* Already queued: that queueing holds a reference of its own. */
+	fscache_stat(FSCACHE_STAT_OP_ENQUEUE_DUP);
 	fscache_op_put_own(op, ctx);
 }
 
@@ -417,6 +418,7 @@ static void fscache_run_op(struct fscache_object *object,
 			fscache_op_get_own(op);
 		fscache_op_queue(op, wq, FSCACHE_PUT_LOCKED);
 	} else {
+		fscache_hist_wait(op, fscache_hist_clock());
 		/*
 		 * The submitter holds a reference of its own; drop the FIFO's
 		 * before waking it, so that its put is the final one.
@@ -491,6 +493,7 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
 {
 	fscache_op_set_state(op, ST(PENDING), FSCACHE_OP_ST_CANCELLED);
 	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
+	fscache_stat(FSCACHE_STAT_OP_CANCEL_PENDING);
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		object->n_exclusive--;
 }
@@ -581,6 +584,7 @@ static int fscache_submit(struct fscache_object *object,
 	/* From here on, what the backend does to op->flags changes nothing. */
 	assign_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags, exclusive);
 
+	fscache_op_stamp(op);
 	spin_lock(&object->lock);
 	WARN_ON_ONCE(object->n_ops < object->n_in_progress ||
 		     object->n_ops < object->n_exclusive);
@@ -588,6 +592,7 @@ static int fscache_submit(struct fscache_object *object,
 	if (fscache_object_is_active(object)) {
 		op->object = object;
 		object->n_ops++;
+		fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 		if (exclusive)
 			object->n_exclusive++;
 		if (list_empty(&object->pending_ops) &&
@@ -602,6 +607,7 @@ static int fscache_submit(struct fscache_object *object,
 		/* Being looked up or created: defer. */
 		op->object = object;
 		object->n_ops++;
+		fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 		if (exclusive)
 			object->n_exclusive++;
 	} else {
@@ -714,16 +720,19 @@ static void fscache_op_work_func(struct work_struct *work)
 	struct fscache_operation *op =
 		container_of(work, struct fscache_operation, work);
 	bool fast = fscache_op_type(op) == FSCACHE_OP_FAST;
-	unsigned long start = jiffies;
+	u64 start = fscache_hist_clock();
 
+	fscache_stat(FSCACHE_STAT_OP_WORK);
 	/* A cancellation requested before we got here: skip the body. */
 	if (!test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags)) {
+		fscache_hist_wait(op, start);
+		fscache_stat(FSCACHE_STAT_OP_PROCESS);
 		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
 			preempt_disable();
 		op->processor(op);
 		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
 			preempt_enable();
-		fscache_hist(start);
+		fscache_hist_run(fast, start);
 	}
 	fscache_op_put_own(op, FSCACHE_PUT_CLEAN);
 }

@@ -1,34 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fscache_ops statistics: per-CPU event counters and the histogram of how
- * long operation processors ran, shown in debugfs as
- * /sys/kernel/debug/fscache_ops/{stats,histogram}.
+ * fscache_ops statistics: per-CPU event counters and histograms of how long
+ * op processors ran and how long ops waited to start, shown in debugfs as
+ * /sys/kernel/debug/fscache_ops/{stats,histogram}.  Built with
+ * CONFIG_FSCACHE_OPS_STATS; Documentation/admin.rst describes the files.
  */
 
 #include <linux/debugfs.h>
-#include <linux/jiffies.h>
 #include <linux/seq_file.h>
 #include "internal.h"
 
 struct fscache_ops_stats __percpu *fscache_ops_stats;
-unsigned long __percpu *fscache_ops_histogram;
 
 static const char *const fscache_stat_names[FSCACHE_STAT__NR] = {
 	[FSCACHE_STAT_OP_INITIALISED]		= "op_initialised",
+	[FSCACHE_STAT_OP_SUBMIT]		= "op_submit",
 	[FSCACHE_STAT_OP_PEND]			= "op_pend",
 	[FSCACHE_STAT_OP_RUN]			= "op_run",
 	[FSCACHE_STAT_OP_ENQUEUE]		= "op_enqueue",
+	[FSCACHE_STAT_OP_ENQUEUE_DUP]		= "op_enqueue_dup",
+	[FSCACHE_STAT_OP_WORK]			= "op_work",
+	[FSCACHE_STAT_OP_PROCESS]		= "op_process",
 	[FSCACHE_STAT_OP_REJECTED]		= "op_rejected",
 	[FSCACHE_STAT_OP_COMPLETE]		= "op_complete",
 	[FSCACHE_STAT_OP_CANCELLED]		= "op_cancelled",
+	[FSCACHE_STAT_OP_CANCEL_PENDING]	= "op_cancel_pending",
 	[FSCACHE_STAT_OP_RELEASE]		= "op_release",
 	[FSCACHE_STAT_OP_DEFERRED_RELEASE]	= "op_deferred_release",
 	[FSCACHE_STAT_OP_GC]			= "op_gc",
 	[FSCACHE_STAT_OBJ_INIT]			= "obj_init",
 	[FSCACHE_STAT_OBJ_ACTIVE]		= "obj_active",
 	[FSCACHE_STAT_OBJ_DEAD]			= "obj_dead",
+	[FSCACHE_STAT_OBJ_FREE]			= "obj_free",
 	[FSCACHE_STAT_EV_CLEARED]		= "ev_cleared",
+	[FSCACHE_STAT_CACHE_ADD]		= "cache_add",
+	[FSCACHE_STAT_CACHE_IO_ERROR]		= "cache_io_error",
+	[FSCACHE_STAT_CACHE_WITHDRAW]		= "cache_withdraw",
 	[FSCACHE_STAT_MISUSE]			= "misuse",
+};
+
+static const char *const fscache_hist_names[FSCACHE_HIST__NR] = {
+	[FSCACHE_HIST_RUN_FAST]		= "run_fast",
+	[FSCACHE_HIST_RUN_SLOW]		= "run_slow",
+	[FSCACHE_HIST_WAIT_FAST]	= "wait_fast",
+	[FSCACHE_HIST_WAIT_SLOW]	= "wait_slow",
+	[FSCACHE_HIST_WAIT_MYTHREAD]	= "wait_mythread",
 };
 
 /**
@@ -48,19 +64,32 @@ unsigned long fscache_stat_read(enum fscache_ops_stat stat)
 }
 
 /**
- * fscache_hist - account how long an operation's processor ran
- * @start_jif: jiffies when it began
+ * fscache_hist_read - sum one histogram bucket over all CPUs
+ * @hist: the histogram
+ * @bucket: the bucket, 0 to %FSCACHE_HIST_BUCKETS - 1
+ *
+ * Return: how many values fell into the bucket since the module was loaded.
  */
-void fscache_hist(unsigned long start_jif)
+unsigned long fscache_hist_read(enum fscache_ops_hist hist, unsigned int bucket)
 {
-	unsigned long jif = jiffies - start_jif;
+	unsigned long sum = 0;
+	int cpu;
 
-	if (jif >= FSCACHE_HISTOGRAM_BUCKETS)
-		jif = FSCACHE_HISTOGRAM_BUCKETS - 1;
-	this_cpu_inc(fscache_ops_histogram[jif]);
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(fscache_ops_stats, cpu)->hist[hist][bucket];
+	return sum;
 }
 
-static int fscache_stats_show(struct seq_file *m, void *v)
+/**
+ * fscache_ops_stats_show - show the stats file
+ * @m: where to
+ * @v: unused
+ *
+ * One line per counter, "name value", in a fixed order.
+ *
+ * Return: 0.
+ */
+int fscache_ops_stats_show(struct seq_file *m, void *v)
 {
 	int i;
 
@@ -69,28 +98,52 @@ static int fscache_stats_show(struct seq_file *m, void *v)
 			   fscache_stat_read(i));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(fscache_stats);
 
-static int fscache_histogram_show(struct seq_file *m, void *v)
+DEFINE_SHOW_ATTRIBUTE(fscache_ops_stats);
+
+/**
+ * fscache_ops_histogram_show - show the histogram file
+ * @m: where to
+ * @v: unused
+ *
+ * A header line naming the columns, then one line per bucket in which any
+ * histogram counted something: the bucket's bounds in microseconds (the
+ * lower inclusive, the upper exclusive, "inf" for the last), then each
+ * histogram's count.
+ *
+ * Return: 0.
+ */
+int fscache_ops_histogram_show(struct seq_file *m, void *v)
 {
-	unsigned long n;
-	int i, cpu;
+	unsigned long n[FSCACHE_HIST__NR], any;
+	unsigned int b, h;
 
-	seq_puts(m, "JIFS  SECS  OPS RUN\n");
-	seq_puts(m, "===== ===== =========\n");
-	for (i = 0; i < FSCACHE_HISTOGRAM_BUCKETS; i++) {
-		n = 0;
-		for_each_possible_cpu(cpu)
-			n += per_cpu_ptr(fscache_ops_histogram, cpu)[i];
-		if (!n)
+	seq_printf(m, "%10s %10s", "usecs_lo", "usecs_hi");
+	for (h = 0; h < FSCACHE_HIST__NR; h++)
+		seq_printf(m, " %13s", fscache_hist_names[h]);
+	seq_putc(m, '\n');
+
+	for (b = 0; b < FSCACHE_HIST_BUCKETS; b++) {
+		any = 0;
+		for (h = 0; h < FSCACHE_HIST__NR; h++) {
+			n[h] = fscache_hist_read(h, b);
+			any |= n[h];
+		}
+		if (!any)
 			continue;
-		seq_printf(m, "%4d%s %5u %9lu\n", i,
-			   i == FSCACHE_HISTOGRAM_BUCKETS - 1 ? "+" : " ",
-			   jiffies_to_msecs(i) / 1000, n);
+		seq_printf(m, "%10lu ", b ? 1UL << (b - 1) : 0);
+		if (b == FSCACHE_HIST_BUCKETS - 1)
+			seq_printf(m, "%10s", "inf");
+		else
+			seq_printf(m, "%10lu", 1UL << b);
+		for (h = 0; h < FSCACHE_HIST__NR; h++)
+			seq_printf(m, " %13lu", n[h]);
+		seq_putc(m, '\n');
 	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(fscache_histogram);
+
+DEFINE_SHOW_ATTRIBUTE(fscache_ops_histogram);
 
 /**
  * fscache_ops_stats_init - allocate the counters and create their files
@@ -100,19 +153,14 @@ DEFINE_SHOW_ATTRIBUTE(fscache_histogram);
 int fscache_ops_stats_init(void)
 {
 	fscache_ops_stats = alloc_percpu(struct fscache_ops_stats);
-	fscache_ops_histogram = __alloc_percpu(sizeof(unsigned long) *
-					       FSCACHE_HISTOGRAM_BUCKETS,
-					       sizeof(unsigned long));
-	if (!fscache_ops_stats || !fscache_ops_histogram) {
-		fscache_ops_stats_exit();
+	if (!fscache_ops_stats)
 		return -ENOMEM;
-	}
 
 	/* Debugfs is a debugging aid: its failure is not the module's. */
 	debugfs_create_file("stats", 0444, fscache_ops_debugfs_root, NULL,
-			    &fscache_stats_fops);
+			    &fscache_ops_stats_fops);
 	debugfs_create_file("histogram", 0444, fscache_ops_debugfs_root, NULL,
-			    &fscache_histogram_fops);
+			    &fscache_ops_histogram_fops);
 	return 0;
 }
 
@@ -121,8 +169,6 @@ int fscache_ops_stats_init(void)
  */
 void fscache_ops_stats_exit(void)
 {
-	free_percpu(fscache_ops_histogram);
-	fscache_ops_histogram = NULL;
 	free_percpu(fscache_ops_stats);
 	fscache_ops_stats = NULL;
 }

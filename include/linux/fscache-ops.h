@@ -101,6 +101,9 @@ enum fscache_operation_state {
  *	FIFO's, a queued work item's) as %FSCACHE_REF_OWN; so a put of a
  *	reference the caller does not hold is told apart and refused
  * @debug_id: unique number, for traces and debugfs
+ * @submit_time: when it was submitted, in microseconds of local_clock()
+ *	(the low 32 bits); kept, for the histograms and the age shown in
+ *	debugfs, only when fscache_ops is built with statistics
  * @processor: body of a FAST or SLOW operation
  * @cancel: optional cancellation notification
  * @release: destructor, or NULL for an operation allocated by kmalloc()
@@ -131,9 +134,11 @@ struct fscache_operation {
 #define FSCACHE_OP_I_EXCLUSIVE	0	/* submitted as exclusive */
 #define FSCACHE_OP_I_CANCEL_REQ	1	/* cancellation was requested while in progress */
 #define FSCACHE_OP_I_SUBMITTED	2	/* claimed by a submission */
+#define FSCACHE_OP_I_WAIT_TIMED	3	/* its wait for a processor was counted */
 	enum fscache_operation_state	state;
 	refcount_t			usage;
 	unsigned int			debug_id;
+	unsigned int			submit_time;
 	fscache_operation_processor_t	processor;
 	fscache_operation_cancel_t	cancel;
 	fscache_operation_release_t	release;
