@@ -13,9 +13,10 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 # The test modules are built out of tree only.
 export CONFIG_FSCACHE_OPS := m
 export CONFIG_FSCACHE_OPS_VMTEST := m
-# Statistics (Kconfig's default); make ... CONFIG_FSCACHE_OPS_STATS=n
+# Statistics and tracepoints (Kconfig's defaults); make ... CONFIG_...=n
 # builds without them.
 export CONFIG_FSCACHE_OPS_STATS := y
+export CONFIG_FSCACHE_OPS_TRACEPOINTS := y
 
 all: modules
 

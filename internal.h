@@ -14,6 +14,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/sched/clock.h>
+#include <trace/events/fscache_ops.h>
 
 struct seq_file;
 

@@ -215,6 +215,7 @@ void fscache_raise_event(struct fscache_object *object, unsigned int event)
 		return;
 	raw_spin_lock_irqsave(&object->event_lock, flags);
 	set_bit(event, &object->events);
+	trace_fscache_object_event(object, event, fscache_object_ev_raise);
 	if (object->event_mask & BIT(event))
 		queue_work(fscache_ops_object_wq, &object->work);
 	raw_spin_unlock_irqrestore(&object->event_lock, flags);
@@ -240,6 +241,7 @@ static void fscache_set_object_state(struct fscache_object *object,
 
 	if (state == FSCACHE_OBJECT_ACTIVE && object->state < state)
 		fscache_stat(FSCACHE_STAT_OBJ_ACTIVE);
+	trace_fscache_object_state(object, state);
 	WRITE_ONCE(object->state, state);
 	/* Deferred ops start as the object becomes available. */
 	fscache_start_operations(object);
@@ -279,6 +281,7 @@ again:
 		const struct fscache_transition *t = fscache_find_transition(st, ev);
 
 		if (t) {
+			trace_fscache_object_event(object, ev, fscache_object_ev_act);
 			clear_bit(ev, &object->events);
 			fscache_set_object_state(object, t->next);
 			return true;
@@ -289,6 +292,7 @@ again:
 			       "OBJ%x: unexpected event %s in state %s",
 			       object->debug_id, fscache_object_event_names[ev],
 			       st->name);
+		trace_fscache_object_event(object, ev, fscache_object_ev_drop);
 		clear_bit(ev, &object->events);
 	}
 
@@ -376,6 +380,7 @@ static enum fscache_object_state fscache_drop_object(struct fscache_object *obje
 static void fscache_object_free(struct fscache_object *object)
 {
 	fscache_stat(FSCACHE_STAT_OBJ_FREE);
+	trace_fscache_object(object, fscache_object_trace_free);
 	object->put_object(object);
 }
 
@@ -392,6 +397,7 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 	list_del_init(&object->cache_link);
 	spin_unlock(&cache->object_list_lock);
 	fscache_stat(FSCACHE_STAT_OBJ_DEAD);
+	trace_fscache_object(object, fscache_object_trace_dead);
 
 	/*
 	 * The event mask has been empty, under the event lock, since DROPPING
@@ -444,6 +450,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 	object->cache = cache;
 	object->put_object = cache->ops->put_object;
 	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
+	object->cache_debug_id = cache->debug_id;
 
 	spin_lock(&cache->object_list_lock);
 	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags)) {
@@ -454,6 +461,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 		 * of a cache it never counted in.
 		 */
 		object->state = FSCACHE_OBJECT_DEAD;
+		trace_fscache_object(object, fscache_object_trace_refused);
 		return -ENOBUFS;
 	}
 	object->state = FSCACHE_OBJECT_INIT;
@@ -463,6 +471,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 	refcount_set(&object->usage, FSCACHE_REF_OWN + 1);
 	atomic_inc(&cache->object_count);
 	list_add_tail(&object->cache_link, &cache->object_list);
+	trace_fscache_object(object, fscache_object_trace_new);
 	spin_unlock(&cache->object_list_lock);
 	fscache_stat(FSCACHE_STAT_OBJ_INIT);
 	return 0;
@@ -663,6 +672,7 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s added\n", cache->name);
 	fscache_stat(FSCACHE_STAT_CACHE_ADD);
+	trace_fscache_cache(cache, fscache_cache_trace_add);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_add_cache, FSCACHE_OPS_NS);
@@ -694,6 +704,7 @@ void fscache_ops_io_error(struct fscache_cache *cache)
 		return;
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
 	fscache_stat(FSCACHE_STAT_CACHE_IO_ERROR);
+	trace_fscache_cache(cache, fscache_cache_trace_io_error);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
@@ -714,6 +725,7 @@ EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
 void fscache_ops_withdraw_cache(struct fscache_cache *cache)
 {
 	set_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags);
+	trace_fscache_cache(cache, fscache_cache_trace_withdraw);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_WITHDRAW);
 	wait_var_event(&cache->object_count,
 		       atomic_read(&cache->object_count) == 0);
@@ -724,6 +736,7 @@ void fscache_ops_withdraw_cache(struct fscache_cache *cache)
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s withdrawn\n", cache->name);
 	fscache_stat(FSCACHE_STAT_CACHE_WITHDRAW);
+	trace_fscache_cache(cache, fscache_cache_trace_withdrawn);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_withdraw_cache, FSCACHE_OPS_NS);
 

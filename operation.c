@@ -168,6 +168,7 @@ void fscache_operation_init(struct fscache_operation *op,
 	refcount_set(&op->usage, 1);
 	WRITE_ONCE(op->state, FSCACHE_OP_ST_INITIALISED);
 	fscache_stat(FSCACHE_STAT_OP_INITIALISED);
+	trace_fscache_op(op, NULL, fscache_op_trace_init);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_operation_init, FSCACHE_OPS_NS);
 
@@ -245,6 +246,7 @@ static void fscache_op_retire(struct fscache_object *object,
 	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
 	spin_unlock(&object->lock);
 
+	trace_fscache_op(op, object, fscache_op_trace_release);
 	fscache_op_free(op);
 
 	spin_lock(&object->lock);
@@ -272,6 +274,7 @@ static void fscache_op_defer_release(struct fscache_object *object,
 	unsigned long flags;
 
 	fscache_stat(FSCACHE_STAT_OP_DEFERRED_RELEASE);
+	trace_fscache_op(op, object, fscache_op_trace_put_defer);
 	raw_spin_lock_irqsave(&cache->op_gc_list_lock, flags);
 	list_add_tail(&op->gc_link, &cache->op_gc_list);
 	fscache_ops_test_point(FSCACHE_TP_DEFER_PUBLISHED, op);
@@ -287,6 +290,7 @@ static void fscache_op_final_put(struct fscache_operation *op,
 
 	set_bit(FSCACHE_OP_DEAD, &op->flags);
 	fscache_stat(FSCACHE_STAT_OP_RELEASE);
+	trace_fscache_op(op, object, fscache_op_trace_put_final);
 
 	if (!object) {
 		/* Never submitted, or refused. */
@@ -384,10 +388,12 @@ static void fscache_op_queue(struct fscache_operation *op,
 			     enum fscache_put_ctx ctx)
 {
 	fscache_stat(FSCACHE_STAT_OP_ENQUEUE);
+	trace_fscache_op(op, op->object, fscache_op_trace_enqueue);
 	if (queue_work(wq, &op->work))
 		return;
 	/* Already queued: that queueing holds a reference of its own. */
 	fscache_stat(FSCACHE_STAT_OP_ENQUEUE_DUP);
+	trace_fscache_op(op, op->object, fscache_op_trace_enqueue_dup);
 	fscache_op_put_own(op, ctx);
 }
 
@@ -409,6 +415,7 @@ static void fscache_run_op(struct fscache_object *object,
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		set_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
 	fscache_stat(FSCACHE_STAT_OP_RUN);
+	trace_fscache_op(op, object, fscache_op_trace_start);
 
 	if (wq) {
 		/* Wake first: once queued, the op may be gone at any moment. */
@@ -478,6 +485,8 @@ static void fscache_op_done_locked(struct fscache_object *object,
 					 FSCACHE_OP_ST_COMPLETE);
 	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
 				 FSCACHE_STAT_OP_COMPLETE);
+	trace_fscache_op(op, object, cancelled ? fscache_op_trace_cancelled :
+						 fscache_op_trace_complete);
 	object->n_in_progress--;
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
 		object->n_exclusive--;
@@ -494,6 +503,7 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
 	fscache_op_set_state(op, ST(PENDING), FSCACHE_OP_ST_CANCELLED);
 	fscache_stat(FSCACHE_STAT_OP_CANCELLED);
 	fscache_stat(FSCACHE_STAT_OP_CANCEL_PENDING);
+	trace_fscache_op(op, object, fscache_op_trace_cancel_pending);
 	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags))
 		object->n_exclusive--;
 }
@@ -505,6 +515,7 @@ static void fscache_op_cancelled_locked(struct fscache_object *object,
  */
 static void fscache_request_cancel_locked(struct fscache_operation *op)
 {
+	trace_fscache_op(op, op->object, fscache_op_trace_cancel_req);
 	if (!test_and_set_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags))
 		fscache_op_call_cancel(op);
 }
@@ -598,6 +609,7 @@ static int fscache_submit(struct fscache_object *object,
 		if (list_empty(&object->pending_ops) &&
 		    (exclusive ? object->n_in_progress == 0 :
 		     !test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))) {
+			trace_fscache_op(op, object, fscache_op_trace_submit_run);
 			fscache_run_op(object, op, false);
 			goto out;
 		}
@@ -612,6 +624,7 @@ static int fscache_submit(struct fscache_object *object,
 			object->n_exclusive++;
 	} else {
 		fscache_stat(FSCACHE_STAT_OP_REJECTED);
+		trace_fscache_op(op, object, fscache_op_trace_reject);
 		ret = -ENOBUFS;
 		goto out;
 	}
@@ -620,6 +633,7 @@ static int fscache_submit(struct fscache_object *object,
 	fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_PENDING);
 	list_add_tail(&op->pend_link, &object->pending_ops);
 	fscache_stat(FSCACHE_STAT_OP_PEND);
+	trace_fscache_op(op, object, fscache_op_trace_submit_defer);
 out:
 	spin_unlock(&object->lock);
 	if (!ret)
@@ -727,6 +741,7 @@ static void fscache_op_work_func(struct work_struct *work)
 	if (!test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags)) {
 		fscache_hist_wait(op, start);
 		fscache_stat(FSCACHE_STAT_OP_PROCESS);
+		trace_fscache_op(op, op->object, fscache_op_trace_process);
 		if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) && fast)
 			preempt_disable();
 		op->processor(op);
@@ -932,6 +947,7 @@ void fscache_operation_gc(struct work_struct *work)
 
 		list_del_init(&op->gc_link);
 		fscache_stat(FSCACHE_STAT_OP_GC);
+		trace_fscache_op(op, object, fscache_op_trace_gc);
 		spin_lock(&object->lock);
 		fscache_op_retire(object, op);
 		cond_resched();

@@ -282,6 +282,8 @@ struct fscache_cache {
  * @event_lock: guards @event_mask, and makes raising an event (setting the
  *	bit and queueing the state machine) atomic against the object's death;
  *	a raw lock taken with interrupts off, as events come from any context
+ * @cache_debug_id: @cache's debug id, for traces, which must not touch a
+ *	cache that may be gone
  * @events: raised events (FSCACHE_OBJECT_EV_* bits)
  * @event_mask: events that make the state machine run in the current state
  * @pending_ops: FIFO of deferred operations
@@ -310,6 +312,7 @@ struct fscache_object {
 #define FSCACHE_OBJECT_EXCL_RUNNING	0	/* an exclusive op is in progress */
 #define FSCACHE_OBJECT_RETIRE		1	/* relinquished: discard the data */
 	raw_spinlock_t			event_lock; /* see above */
+	unsigned int			cache_debug_id;
 	unsigned long			events;
 	unsigned long			event_mask;
 	struct list_head		pending_ops;
