@@ -35,6 +35,18 @@ void fscache_ops_destroy_slow_wq(void);
 void fscache_raise_event(struct fscache_object *object, unsigned int event);
 void fscache_ops_object_exit(void);
 extern const char *const fscache_object_event_names[FSCACHE_OBJECT_NR_EVENTS];
+void fscache_ops_object_debugfs_init(void);
+/*
+ * The objects file's cursor: the next object to show is the first at or
+ * after it, in the order of the cache's and then the object's debug id.
+ */
+struct fscache_objects_iter {
+	unsigned int	cache_id;
+	unsigned int	object_id;
+};
+
+extern const struct seq_operations fscache_ops_objects_sops;
+int fscache_ops_caches_show(struct seq_file *m, void *v);
 
 /*
  * operation.c
@@ -42,6 +54,7 @@ extern const char *const fscache_object_event_names[FSCACHE_OBJECT_NR_EVENTS];
 void fscache_start_operations(struct fscache_object *object);
 void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
+const char *fscache_op_state_name(unsigned int state);
 
 /*
  * stats.c: per-CPU event counters, summed when read, and histograms; built

@@ -187,6 +187,7 @@ static int __init fscache_ops_init(void)
 	ret = fscache_ops_stats_init();
 	if (ret)
 		goto err;
+	fscache_ops_object_debugfs_init();
 
 	ret = -ENOMEM;
 	fscache_ops_fast_wq = alloc_workqueue("fscache_ops_fast",

@@ -41,7 +41,9 @@
  * ignored) without touching the cache.
  */
 
+#include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include "internal.h"
@@ -749,4 +751,240 @@ void fscache_ops_object_exit(void)
 	list_for_each_entry(cache, &fscache_cache_list, link)
 		pr_err("cache %s was never withdrawn\n", cache->name);
 	mutex_unlock(&fscache_cache_list_lock);
+}
+
+/*
+ * debugfs: /sys/kernel/debug/fscache_ops/{objects,caches}.
+ *
+ * The objects file shows every object on a cache's list, each with the ops
+ * on its lists.  The cache list's mutex is held from start() to stop(), so
+ * no cache finishes its withdrawal meanwhile (that unlinks it under the
+ * mutex, as its last step): every cache on the list, and its backend, stay.
+ * Each object shown is held with a reference of our own (FSCACHE_REF_OWN),
+ * taken under its cache's list lock while the state machine still holds its
+ * own, so the list lock is held only to step through the list, and the
+ * object's lock only while that object is printed.  Should our put be the
+ * object's last, its put_object() is called from here, its cache and
+ * backend being still there.
+ *
+ * Between reads (and when the object shown died meanwhile) the reader
+ * finds its place again by debug id: caches and objects join their lists
+ * in the order of their ids, so the next object to show is the first one
+ * at or after the cursor.  One that joins or dies during a read may or may
+ * not be shown, but none that lives throughout is missed.
+ */
+
+/* How many ops of each of an object's lists are shown. */
+#define FSCACHE_OBJECTS_MAX_OPS		16
+/* How far a cache's GC list is counted. */
+#define FSCACHE_CACHES_MAX_GC		1000
+
+static struct fscache_object *fscache_objects_hold(struct fscache_objects_iter *it,
+						   struct fscache_object *object)
+{
+	refcount_add(FSCACHE_REF_OWN, &object->usage);
+	it->cache_id = object->cache_debug_id;
+	it->object_id = object->debug_id;
+	return object;
+}
+
+static void fscache_objects_release(struct fscache_object *object)
+{
+	if (refcount_sub_and_test(FSCACHE_REF_OWN, &object->usage))
+		fscache_object_free(object);
+}
+
+/* The first object at or after the cursor, held; NULL if none. */
+static struct fscache_object *fscache_objects_find(struct fscache_objects_iter *it)
+{
+	struct fscache_cache *cache;
+	struct fscache_object *object;
+
+	lockdep_assert_held(&fscache_cache_list_lock);
+
+	list_for_each_entry(cache, &fscache_cache_list, link) {
+		if (cache->debug_id < it->cache_id)
+			continue;
+		spin_lock(&cache->object_list_lock);
+		list_for_each_entry(object, &cache->object_list, cache_link) {
+			if (cache->debug_id == it->cache_id &&
+			    object->debug_id < it->object_id)
+				continue;
+			fscache_objects_hold(it, object);
+			spin_unlock(&cache->object_list_lock);
+			return object;
+		}
+		spin_unlock(&cache->object_list_lock);
+	}
+	return NULL;
+}
+
+static void *fscache_objects_start(struct seq_file *m, loff_t *pos)
+{
+	struct fscache_objects_iter *it = m->private;
+
+	mutex_lock(&fscache_cache_list_lock);
+	if (*pos == 0)
+		*it = (struct fscache_objects_iter){};
+	return fscache_objects_find(it);
+}
+
+static void *fscache_objects_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct fscache_objects_iter *it = m->private;
+	struct fscache_object *object = v, *next = NULL;
+	/* On the list still, as we hold the mutex. */
+	struct fscache_cache *cache = object->cache;
+
+	++*pos;
+	spin_lock(&cache->object_list_lock);
+	if (!list_empty(&object->cache_link) &&
+	    !list_is_last(&object->cache_link, &cache->object_list))
+		next = fscache_objects_hold(it, list_next_entry(object, cache_link));
+	spin_unlock(&cache->object_list_lock);
+	if (!next) {
+		/* The last of its cache, or it died meanwhile. */
+		it->cache_id = object->cache_debug_id;
+		it->object_id = object->debug_id + 1;
+		next = fscache_objects_find(it);
+	}
+	fscache_objects_release(object);
+	return next;
+}
+
+static void fscache_objects_stop(struct seq_file *m, void *v)
+{
+	if (v)
+		fscache_objects_release(v);
+	mutex_unlock(&fscache_cache_list_lock);
+}
+
+static const char *const fscache_op_type_names[] = {
+	[0]			= "-",
+	[FSCACHE_OP_FAST]	= "FAST",
+	[FSCACHE_OP_SLOW]	= "SLOW",
+	[FSCACHE_OP_MYTHREAD]	= "MYTHREAD",
+};
+
+/* The first ops of one of an object's lists; the caller holds its lock. */
+static void fscache_objects_show_ops(struct seq_file *m, struct list_head *ops,
+				     unsigned int now)
+{
+	struct fscache_operation *op;
+	unsigned int n = 0, type;
+
+	list_for_each_entry(op, ops, pend_link) {
+		if (n++ == FSCACHE_OBJECTS_MAX_OPS) {
+			seq_puts(m, "  ...\n");
+			break;
+		}
+		type = op->flags & FSCACHE_OP_TYPE;
+		seq_printf(m, "  OP=%08x type=%s state=%s excl=%d cancel=%d",
+			   op->debug_id,
+			   type < ARRAY_SIZE(fscache_op_type_names) ?
+			   fscache_op_type_names[type] : "?",
+			   fscache_op_state_name(op->state),
+			   test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags),
+			   test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
+		if (IS_ENABLED(CONFIG_FSCACHE_OPS_STATS))
+			seq_printf(m, " age_us=%u", now - op->submit_time);
+		seq_putc(m, '\n');
+	}
+}
+
+static int fscache_objects_show(struct seq_file *m, void *v)
+{
+	struct fscache_object *object = v;
+	unsigned int now = fscache_now_us(), ev;
+	unsigned long events;
+	char sep = '=';
+
+	spin_lock(&object->lock);
+	seq_printf(m, "OBJ=%08x C=%08x state=%s n_ops=%u n_in_progress=%u n_exclusive=%u n_cleared=%u refs=%u error=%d events",
+		   object->debug_id, object->cache_debug_id,
+		   fscache_ops_object_state_name(object->state),
+		   object->n_ops, object->n_in_progress, object->n_exclusive,
+		   object->n_cleared,
+		   refcount_read(&object->usage) & FSCACHE_REF_MASK,
+		   object->error);
+	events = READ_ONCE(object->events);
+	for_each_set_bit(ev, &events, FSCACHE_OBJECT_NR_EVENTS) {
+		seq_printf(m, "%c%s", sep, fscache_object_event_names[ev]);
+		sep = ',';
+	}
+	seq_puts(m, sep == '=' ? "=-\n" : "\n");
+	fscache_objects_show_ops(m, &object->in_progress_ops, now);
+	fscache_objects_show_ops(m, &object->pending_ops, now);
+	spin_unlock(&object->lock);
+	return 0;
+}
+
+/* The objects file's seq_file operations; m->private is the cursor. */
+const struct seq_operations fscache_ops_objects_sops = {
+	.start	= fscache_objects_start,
+	.next	= fscache_objects_next,
+	.stop	= fscache_objects_stop,
+	.show	= fscache_objects_show,
+};
+
+static int fscache_ops_objects_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &fscache_ops_objects_sops,
+				sizeof(struct fscache_objects_iter));
+}
+
+static const struct file_operations fscache_ops_objects_fops = {
+	.owner		= THIS_MODULE,
+	.open		= fscache_ops_objects_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
+
+/**
+ * fscache_ops_caches_show - show the caches file
+ * @m: where to
+ * @v: unused
+ *
+ * One line per registered cache that has not finished its withdrawal.
+ *
+ * Return: 0.
+ */
+int fscache_ops_caches_show(struct seq_file *m, void *v)
+{
+	static const char *const flag_names[] = { "-", "IOERROR", "WITHDRAWN",
+						  "IOERROR,WITHDRAWN" };
+	struct fscache_cache *cache;
+	struct list_head *p;
+	unsigned int gc;
+
+	BUILD_BUG_ON(FSCACHE_IOERROR != 0 || FSCACHE_CACHE_WITHDRAWN != 1);
+	mutex_lock(&fscache_cache_list_lock);
+	list_for_each_entry(cache, &fscache_cache_list, link) {
+		gc = 0;
+		raw_spin_lock_irq(&cache->op_gc_list_lock);
+		list_for_each(p, &cache->op_gc_list)
+			if (++gc == FSCACHE_CACHES_MAX_GC)
+				break;
+		raw_spin_unlock_irq(&cache->op_gc_list_lock);
+		seq_printf(m, "C=%08x name=%s flags=%s objects=%d gc_backlog=%u%s\n",
+			   cache->debug_id, cache->name,
+			   flag_names[READ_ONCE(cache->flags) & 3],
+			   atomic_read(&cache->object_count), gc,
+			   gc == FSCACHE_CACHES_MAX_GC ? "+" : "");
+	}
+	mutex_unlock(&fscache_cache_list_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fscache_ops_caches);
+
+/**
+ * fscache_ops_object_debugfs_init - create the objects and caches files
+ */
+void fscache_ops_object_debugfs_init(void)
+{
+	debugfs_create_file("objects", 0444, fscache_ops_debugfs_root, NULL,
+			    &fscache_ops_objects_fops);
+	debugfs_create_file("caches", 0444, fscache_ops_debugfs_root, NULL,
+			    &fscache_ops_caches_fops);
 }

@@ -127,6 +127,14 @@ static void fscache_op_set_state(struct fscache_operation *op,
 	WRITE_ONCE(op->state, to);
 }
 
+/* The name of an op state, for debugfs. */
+const char *fscache_op_state_name(unsigned int state)
+{
+	if (state >= ARRAY_SIZE(fscache_op_state_names))
+		return "??";
+	return fscache_op_state_names[state];
+}
+
 static unsigned int fscache_op_type(const struct fscache_operation *op)
 {
 	return op->flags & FSCACHE_OP_TYPE;
