@@ -93,6 +93,7 @@ make_initramfs() {
 		done
 	fi
 	cp "$top/tests/vm/init.sh" "$root/init"
+	cp "$top/tests/vm/trace-check.sh" "$root/bin/trace-check.sh"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$root"

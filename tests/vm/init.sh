@@ -59,8 +59,33 @@ if [ -f /lib/fscache_ops_noimport.ko ]; then
 	fi
 fi
 
+# Trace fscache_ops' events during the test module's run, through tracefs
+# with a clock that orders events across CPUs.
+tracing=/sys/kernel/tracing
+mount -t tracefs tracefs $tracing 2>/dev/null
+if [ -d $tracing/events/fscache_ops ]; then
+	echo global >$tracing/trace_clock
+	echo 8192 >$tracing/buffer_size_kb
+	echo 1 >$tracing/events/fscache_ops/enable
+else
+	fail "no fscache_ops events in tracefs"
+fi
+
 insmod /lib/fscache_ops_vmtest.ko || fail "fscache_ops_vmtest"
+# The busy cache the test module leaves behind, as debugfs shows it.
+cat /sys/kernel/debug/fscache_ops/caches
+head -n 12 /sys/kernel/debug/fscache_ops/objects
+grep -q '^OBJ=' /sys/kernel/debug/fscache_ops/objects ||
+	fail "no live object in debugfs"
 rmmod fscache_ops_vmtest 2>/dev/null
+
+# One op's and one object's events, in order, with the right ids.
+if [ -d $tracing/events/fscache_ops ]; then
+	echo 0 >$tracing/events/fscache_ops/enable
+	cat $tracing/trace >/trace.txt
+	sh /bin/trace-check.sh /trace.txt || fail "tracepoints"
+	echo >$tracing/trace
+fi
 
 cat /sys/kernel/debug/fscache_ops/stats
 cat /sys/kernel/debug/fscache_ops/histogram
@@ -71,6 +96,19 @@ cat /sys/kernel/debug/fscache_ops/histogram
 [ "$(stat_of obj_init)" = "$(stat_of obj_dead)" ] ||
 	fail "objects initialised != dead"
 [ "$(stat_of misuse)" = 0 ] || fail "backend misuse reported"
+# Every accepted op started or was cancelled pending, and ended complete or
+# cancelled; every queueing ran or met one still queued; every object was
+# freed; every cache withdrawn.
+[ "$(stat_of op_submit)" = "$(($(stat_of op_run) + $(stat_of op_cancel_pending)))" ] ||
+	fail "ops submitted != run + cancelled pending"
+[ "$(stat_of op_submit)" = "$(($(stat_of op_complete) + $(stat_of op_cancelled)))" ] ||
+	fail "ops submitted != complete + cancelled"
+[ "$(stat_of op_enqueue)" = "$(($(stat_of op_work) + $(stat_of op_enqueue_dup)))" ] ||
+	fail "ops queued != work runs + duplicates"
+[ "$(stat_of obj_init)" = "$(stat_of obj_free)" ] ||
+	fail "objects initialised != freed"
+[ "$(stat_of cache_add)" = "$(stat_of cache_withdraw)" ] ||
+	fail "caches added != withdrawn"
 
 if [ -f /lib/fscache_ops.ko ]; then
 	rmmod fscache_ops || fail "rmmod fscache_ops"
