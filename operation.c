@@ -261,7 +261,13 @@ static void fscache_op_retire(struct fscache_object *object,
 	if (!WARN_ON_ONCE(object->n_ops == 0) && --object->n_ops == 0) {
 		object->n_cleared++;
 		fscache_stat(FSCACHE_STAT_EV_CLEARED);
-		fscache_raise_event(object, FSCACHE_OBJECT_EV_CLEARED);
+		/*
+		 * Only a dying object waits for the event; a live one would
+		 * drop it.  One that starts to die later looks at n_ops
+		 * itself, under this lock (fscache_kill_object()).
+		 */
+		if (fscache_object_is_dying(object))
+			fscache_raise_event(object, FSCACHE_OBJECT_EV_CLEARED);
 	}
 	spin_unlock(&object->lock);
 }
@@ -296,7 +302,8 @@ static void fscache_op_final_put(struct fscache_operation *op,
 {
 	struct fscache_object *object = op->object;
 
-	set_bit(FSCACHE_OP_DEAD, &op->flags);
+	/* No one else may touch the op now: no need for an atomic. */
+	__set_bit(FSCACHE_OP_DEAD, &op->flags);
 	fscache_stat(FSCACHE_STAT_OP_RELEASE);
 	trace_fscache_op(op, object, fscache_op_trace_put_final);
 
@@ -601,7 +608,8 @@ static int fscache_submit(struct fscache_object *object,
 	else
 		exclusive = test_bit(FSCACHE_OP_EXCLUSIVE, &op->flags);
 	/* From here on, what the backend does to op->flags changes nothing. */
-	assign_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags, exclusive);
+	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags) != exclusive)
+		assign_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags, exclusive);
 
 	fscache_op_stamp(op);
 	spin_lock(&object->lock);
