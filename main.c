@@ -28,6 +28,28 @@ struct workqueue_struct *fscache_ops_object_wq;
 struct dentry *fscache_ops_debugfs_root;
 
 static unsigned int fscache_slow_max_active;	/* 0: the workqueue default */
+
+/*
+ * For testing init's error path (tests/vm/init.sh): make init fail as if
+ * the allocation of one of its steps had.
+ */
+enum {
+	FSCACHE_INJECT_NONE,
+	FSCACHE_INJECT_STATS,		/* the counters */
+	FSCACHE_INJECT_WQ,		/* a workqueue */
+	FSCACHE_INJECT__NR
+};
+
+static unsigned int fscache_inject_init_failure;
+module_param_named(inject_init_failure, fscache_inject_init_failure, uint, 0444);
+MODULE_PARM_DESC(inject_init_failure,
+		 "Testing only: fail init at step 1 (counters) or 2 (workqueues)");
+
+static bool fscache_ops_inject(unsigned int step)
+{
+	return fscache_inject_init_failure == step;
+}
+
 static DEFINE_MUTEX(fscache_param_lock);
 
 /**
@@ -182,9 +204,16 @@ static int __init fscache_ops_init(void)
 {
 	int ret;
 
+	if (fscache_inject_init_failure >= FSCACHE_INJECT__NR) {
+		pr_err("inject_init_failure: %u is not a step from 0 to %d\n",
+		       fscache_inject_init_failure, FSCACHE_INJECT__NR - 1);
+		return -EINVAL;
+	}
+
 	fscache_ops_debugfs_root = debugfs_create_dir("fscache_ops", NULL);
 
-	ret = fscache_ops_stats_init();
+	ret = fscache_ops_inject(FSCACHE_INJECT_STATS) ? -ENOMEM :
+	      fscache_ops_stats_init();
 	if (ret)
 		goto err;
 	fscache_ops_object_debugfs_init();
@@ -197,8 +226,9 @@ static int __init fscache_ops_init(void)
 					      WQ_UNBOUND | WQ_MEM_RECLAIM,
 					      fscache_slow_max_active);
 	mutex_unlock(&fscache_param_lock);
-	fscache_ops_object_wq = alloc_workqueue("fscache_ops_object",
-						WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!fscache_ops_inject(FSCACHE_INJECT_WQ))
+		fscache_ops_object_wq = alloc_workqueue("fscache_ops_object",
+							WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!fscache_ops_fast_wq || !fscache_ops_slow_wq ||
 	    !fscache_ops_object_wq)
 		goto err;

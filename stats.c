@@ -169,6 +169,8 @@ int fscache_ops_stats_init(void)
  */
 void fscache_ops_stats_exit(void)
 {
+	/* The debugfs files read the counters: they must be gone first. */
+	WARN_ON_ONCE(fscache_ops_debugfs_root);
 	free_percpu(fscache_ops_stats);
 	fscache_ops_stats = NULL;
 }

@@ -28,6 +28,17 @@ for m in $(cat /lib/distro.list); do
 done
 
 if [ -f /lib/fscache_ops.ko ]; then
+	# Init's error path, at each step that can fail: a clean error, no
+	# debugfs left behind, no splat (the counters must outlive the files
+	# that read them); a bad step number is refused.
+	for step in 1 2; do
+		insmod /lib/fscache_ops.ko inject_init_failure=$step 2>/dev/null &&
+			fail "init did not fail at injected step $step"
+		[ -e /sys/kernel/debug/fscache_ops ] &&
+			fail "debugfs left after init failed at step $step"
+	done
+	insmod /lib/fscache_ops.ko inject_init_failure=7 2>/dev/null &&
+		fail "inject_init_failure=7 accepted"
 	insmod /lib/fscache_ops.ko || fail "insmod fscache_ops"
 fi
 [ -d /sys/module/fscache_ops ] || fail "fscache_ops not present"
