@@ -167,7 +167,6 @@ void fscache_operation_init(struct fscache_operation *op,
 {
 	INIT_WORK(&op->work, fscache_op_work_func);
 	INIT_LIST_HEAD(&op->pend_link);
-	INIT_LIST_HEAD(&op->gc_link);
 	op->object = NULL;
 	op->flags &= ~BIT(FSCACHE_OP_DEAD);
 	op->iflags = 0;
@@ -290,7 +289,8 @@ static void fscache_op_defer_release(struct fscache_object *object,
 	fscache_stat(FSCACHE_STAT_OP_DEFERRED_RELEASE);
 	trace_fscache_op(op, object, fscache_op_trace_put_defer);
 	raw_spin_lock_irqsave(&cache->op_gc_list_lock, flags);
-	list_add_tail(&op->gc_link, &cache->op_gc_list);
+	/* Unqueued for good (each queueing holds a reference): free to use. */
+	list_add_tail(&op->work.entry, &cache->op_gc_list);
 	fscache_ops_test_point(FSCACHE_TP_DEFER_PUBLISHED, op);
 	queue_work(fscache_ops_fast_wq, &cache->op_gc);
 	raw_spin_unlock_irqrestore(&cache->op_gc_list_lock, flags);
@@ -958,10 +958,10 @@ void fscache_operation_gc(struct work_struct *work)
 	raw_spin_unlock_irq(&cache->op_gc_list_lock);
 
 	while ((op = list_first_entry_or_null(&batch, struct fscache_operation,
-					      gc_link))) {
+					      work.entry))) {
 		struct fscache_object *object = op->object;
 
-		list_del_init(&op->gc_link);
+		list_del_init(&op->work.entry);
 		fscache_stat(FSCACHE_STAT_OP_GC);
 		trace_fscache_op(op, object, fscache_op_trace_gc);
 		spin_lock(&object->lock);

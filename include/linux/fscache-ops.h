@@ -86,10 +86,11 @@ enum fscache_operation_state {
  * struct fscache_operation - an asynchronous operation on a cache object
  * @fast_work: work item of a FAST operation (the seed's name)
  * @slow_work: work item of a SLOW operation (the seed's name)
- * @work: the same work item, by its neutral name
+ * @work: the same work item, by its neutral name.  Once the last reference
+ *	is gone, no instance of it is queued any more, and fscache_ops uses its
+ *	list entry to link the op into its cache's deferred-release list
  * @pend_link: link in the object's pending FIFO, then in its list of ops in
  *	progress; owned by fscache_ops
- * @gc_link: link in the cache's deferred-release list; owned by fscache_ops
  * @object: the object the operation was submitted against
  * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits; the
  *	backend's to set (but see fscache_enqueue_operation())
@@ -120,7 +121,6 @@ struct fscache_operation {
 		struct work_struct	work;
 	};
 	struct list_head		pend_link;
-	struct list_head		gc_link;
 	struct fscache_object		*object;
 	unsigned long			flags;
 #define FSCACHE_OP_TYPE		0x000f	/* how CPU time is provided: */
