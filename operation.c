@@ -34,10 +34,11 @@
  * submissions of one op cannot both go ahead.
  *
  * The final put may come from any context, including with the object's lock
- * held (a cancel callback) or from an interrupt.  When it cannot take the
- * lock there and then, or is made from inside one of our callbacks (where a
- * lock of ours is held), it hands the op to its cache's garbage collector,
- * which finishes the accounting and frees it from process context.  The op
+ * held (a cancel callback) or from an interrupt.  Unless it is made in
+ * process context holding no spinlock (as preemptible() tells; on kernels
+ * where it cannot tell, never), it hands the op to its cache's garbage
+ * collector, which finishes the accounting and frees it from process
+ * context; otherwise it waits for the object's lock and finishes it.  The op
  * is published on the GC list and the GC queued in one hold of the list's
  * lock, so the cache cannot be withdrawn between the two.  The release
  * callback always runs before the op stops counting in n_ops, so no backend
@@ -374,8 +375,9 @@ static void fscache_op_put_own(struct fscache_operation *op,
  * has none) and drops its claim on the object; when that makes the object
  * idle, the object is sent %FSCACHE_OBJECT_EV_CLEARED.
  *
- * May be called from any context.  Where the object's lock cannot be taken
- * at once, the work is handed to the cache's garbage collector.  A put of a
+ * May be called from any context.  Unless it is made in process context
+ * holding no spinlock, the work is handed to the cache's garbage collector.
+ * A put of a
  * reference the caller does not hold (when only fscache_ops' own remain:
  * the pending FIFO's, a queued work item's) is refused with a warning.
  */
@@ -578,6 +580,14 @@ static int fscache_check_submission(struct fscache_object *object,
 	if (fscache_misuse(type != FSCACHE_OP_MYTHREAD && !op->processor,
 			   "asynchronous OP%x has no processor", op->debug_id))
 		return -EINVAL;
+	/*
+	 * Its work item is ours: each queueing of it holds a reference, and
+	 * once the last is gone its list entry links the op for the GC.
+	 */
+	if (fscache_misuse(op->work.func != fscache_op_work_func,
+			   "OP%x's work item was reused by the backend",
+			   op->debug_id))
+		return -EINVAL;
 	return 0;
 }
 
@@ -734,8 +744,16 @@ int fscache_enqueue_operation(struct fscache_operation *op)
 	if (fscache_misuse(!op->processor, "enqueue of OP%x without processor",
 			   op->debug_id))
 		return -EINVAL;
+	if (fscache_misuse(op->work.func != fscache_op_work_func,
+			   "enqueue of OP%x, whose work item the backend reused",
+			   op->debug_id))
+		return -EINVAL;
+	/* Still IN_PROGRESS while a deferred final put awaits the GC. */
+	if (fscache_misuse(!refcount_add_not_zero(FSCACHE_REF_OWN, &op->usage),
+			   "enqueue of OP%x, which has no reference left",
+			   op->debug_id))
+		return -EINVAL;
 
-	fscache_op_get_own(op);
 	fscache_op_queue(op, wq, FSCACHE_PUT_BACKEND);
 	return 0;
 }

@@ -612,6 +612,61 @@ static void op_get_refused_when_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 1);
 }
 
+static void fsop_other_work_fn(struct work_struct *work)
+{
+}
+
+/*
+ * An op's work item belongs to fscache_ops (each queueing holds a reference,
+ * and a dead op is linked for the GC through it): a backend that
+ * re-initialises it, as code written against operations.txt's fast_work
+ * might, has its submission refused.
+ */
+static void op_with_reused_work_refused(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_FAST, false);
+
+	INIT_WORK(&top->op.fast_work, fsop_other_work_fn);
+	fsop_expect_misuse(ctx, 1);
+	KUNIT_EXPECT_EQ_MSG(test, fscache_submit_op(object, &top->op), -EINVAL,
+			    "an op whose work item was reused was accepted");
+	KUNIT_EXPECT_EQ(test, top->op.state, FSCACHE_OP_ST_INITIALISED);
+	fscache_put_operation(&top->op);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 0);
+}
+
+/*
+ * Between a deferred final put and the GC's retirement the op is still in
+ * progress but has no reference left: an enqueue then must be refused, not
+ * queue a work item whose op the GC is about to free.
+ */
+static void enqueue_after_deferred_final_put_refused(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct fsop_test_op *donor = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
+	struct fsop_record *r = fsop_rec(top);
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	fscache_operation_init_slow(&top->op, donor->op.processor);
+	fscache_put_operation(&donor->op);
+	spin_lock(&object->lock);
+	fscache_put_operation(&top->op);	/* final, deferred: GC waits */
+	fsop_expect_misuse(ctx, 1);
+	ret = fscache_enqueue_operation(&top->op);
+	spin_unlock(&object->lock);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL,
+			    "an op with no reference left was enqueued");
+	fsop_expect_idle(test, object);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->released), 1);
+}
+
 /*
  * Objects are reference counted: a backend keeps a pointer across its
  * objects' death and its cache's withdrawal, and calls on a dead object are
@@ -717,6 +772,8 @@ static struct kunit_case fscache_ops_lifetime_cases[] = {
 	KUNIT_CASE(final_put_in_cancel_callback_deferred),
 	KUNIT_CASE(final_put_under_backend_lock_deferred),
 	KUNIT_CASE(op_get_refused_when_full),
+	KUNIT_CASE(op_with_reused_work_refused),
+	KUNIT_CASE(enqueue_after_deferred_final_put_refused),
 	KUNIT_CASE(object_refs_across_withdrawal),
 	KUNIT_CASE(object_put_without_ref_refused),
 	{}
