@@ -48,6 +48,7 @@ python3 tools/testing/kunit/kunit.py run \
 	--kernel_args=panic_on_warn=1 \
 	--kernel_args=kasan.fault=panic \
 	--kernel_args=panic=-1 \
+	--kernel_args=no_timer_check \
 	"$@"
 rc=$?
 set -e
