@@ -64,6 +64,9 @@ build_modules() {
 	# modpost warning saying so is expected, and kept out of the way.
 	make -s -C "$dir/src/tests/vm/noimport" KDIR="$kdir" >"$dir/noimport.log" 2>&1 ||
 		{ cat "$dir/noimport.log" >&2; return 1; }
+	# The sample backend (samples/fscache_ops_cachefiles/), built as a
+	# third party builds it, against the Module.symvers just made.
+	make -s -C "$dir/src/samples/fscache_ops_cachefiles" KDIR="$kdir" >&2
 	echo "$dir/src"
 }
 
@@ -78,6 +81,7 @@ make_initramfs() {
 	fi
 	cp "$moddir/tests/vm/fscache_ops_vmtest.ko" "$root/lib/"
 	cp "$moddir/tests/vm/noimport/fscache_ops_noimport.ko" "$root/lib/"
+	cp "$moddir/samples/fscache_ops_cachefiles/fscache_ops_cachefiles.ko" "$root/lib/"
 	: >"$root/lib/distro.list"
 	if [ -n "$kmods" ]; then
 		local m f
@@ -94,6 +98,7 @@ make_initramfs() {
 	fi
 	cp "$top/tests/vm/init.sh" "$root/init"
 	cp "$top/tests/vm/trace-check.sh" "$root/bin/trace-check.sh"
+	cp "$top/samples/fscache_ops_cachefiles/vm-check.sh" "$root/bin/sample-check.sh"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$root"
@@ -129,6 +134,8 @@ run_vm() {
 		{ echo "vm[$name]: the test module's unload was not clean" >&2; bad=1; }
 	grep -q 'fscache_ops_vmtest: PASS' "$log" ||
 		{ echo "vm[$name]: no PASS line from the test module" >&2; bad=1; }
+	grep -q 'SAMPLE: PASS' "$log" ||
+		{ echo "vm[$name]: no PASS line from the sample backend" >&2; bad=1; }
 	grep -q 'VMTEST: END OK' "$log" ||
 		{ echo "vm[$name]: no end marker" >&2; bad=1; }
 	if [ $bad -ne 0 ]; then

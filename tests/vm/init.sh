@@ -98,6 +98,11 @@ if [ -d $tracing/events/fscache_ops ]; then
 	echo >$tracing/trace
 fi
 
+# The sample backend (samples/fscache_ops_cachefiles/): refusals, then a
+# short workload on a tmpfs with an I/O error injected, then a clean one.
+# Its ops count in the statistics checked below.
+sh /bin/sample-check.sh || fail "sample backend"
+
 cat /sys/kernel/debug/fscache_ops/stats
 cat /sys/kernel/debug/fscache_ops/histogram
 [ "$(stat_of op_initialised)" = "$(stat_of op_release)" ] ||
