@@ -148,6 +148,12 @@ static __printf(1, 2) void fsco_report_info(const char *fmt, ...)
 	mutex_unlock(&fsco_ctl_lock);
 }
 
+/* A block's checksum: CRC-32 with the usual ~0 start, so zeroes are not 0. */
+static u32 fsco_csum(const void *buf)
+{
+	return crc32_le(~0U, buf, FSCO_BLOCK_SIZE);
+}
+
 /* Fill a block with a pseudo-random pattern; return its checksum. */
 static u32 fsco_fill(void *buf, u32 seed)
 {
@@ -160,7 +166,7 @@ static u32 fsco_fill(void *buf, u32 seed)
 		x ^= x << 5;
 		p[i] = x;
 	}
-	return crc32_le(0, buf, FSCO_BLOCK_SIZE);
+	return fsco_csum(buf);
 }
 
 static enum fsco_req_type fsco_pick_type(const struct fsco_params *p)
@@ -319,7 +325,7 @@ static int fsco_one_op(struct fsco_workload *wl)
 		if (req->requeued)
 			atomic64_inc(&wl->c.read_requeued);
 		if (known) {
-			u32 got = crc32_le(0, req->buf, FSCO_BLOCK_SIZE);
+			u32 got = fsco_csum(req->buf);
 
 			atomic64_inc(&wl->c.verified);
 			if (got != expect) {
@@ -710,7 +716,7 @@ static int fsco_start_locked(void)
 		return -ENOMEM;
 	}
 	init_waitqueue_head(&wl->wq);
-	wl->zero_csum = crc32_le(0, zero, FSCO_BLOCK_SIZE);
+	wl->zero_csum = fsco_csum(zero);
 	kfree(zero);
 	for (i = 0; i < FSCO_STAT__NR; i++)
 		wl->stat0[i] = atomic_long_read(&fsco_stats[i]);
