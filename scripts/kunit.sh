@@ -25,6 +25,17 @@ jobs=$(nproc)
 
 "$top/scripts/deps.sh"
 
+# One run at a time on a cache: the tree and the build directory are shared
+# (scripts/mutate.sh runs this script on mutated copies of the sources).
+# Held until this script exits.  (Its own file: a caller may hold
+# $cache/kunit.lock around a longer job.)
+mkdir -p "$cache"
+exec 9>"$cache/kunit-tree.lock"
+if ! flock -n 9; then
+	echo "kunit: waiting for another run on $cache"
+	flock 9
+fi
+
 unpack_kernel_source
 
 # Place our sources in the tree (fs/fscache_ops/, the Kconfig and Makefile

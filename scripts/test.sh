@@ -11,6 +11,9 @@
 #   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
 #   5. dkms add/build/install/remove for 6.1 and 6.12 in a scratch DKMS
 #      tree                                            (scripts/dkms-check.sh)
+#   6. the mutation check on its CI subset: a few mutants, each of which a
+#      test must catch (scripts/mutate.sh --ci; the whole catalogue is run
+#      by hand, see Documentation/mutation.rst)
 # and ends with one line "fscache_ops: N passed, M failed", counting each
 # KUnit case and each other stage.
 set -uo pipefail
@@ -59,6 +62,9 @@ done
 
 stage docs "$top/scripts/docs.sh"
 stage dkms "$top/scripts/dkms-check.sh"
+
+# After the VM stages: it leaves the debug kernel built with a mutant.
+stage "mutate --ci" "$top/scripts/mutate.sh" --ci
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "FAILED: ${failures[*]}"
