@@ -13,6 +13,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	linux-source-6.12 linux-headers-amd64
 	dkms python3-sphinx
+	spin
 )
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

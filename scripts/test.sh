@@ -11,6 +11,8 @@
 #   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
 #   5. dkms add/build/install/remove for 6.1 and 6.12 in a scratch DKMS
 #      tree                                            (scripts/dkms-check.sh)
+#   5b. the Promela model of the op manager, checked exhaustively with spin,
+#      and its seed defects caught                    (scripts/model.sh)
 #   6. the mutation check on its CI subset: a few mutants, each of which a
 #      test must catch (scripts/mutate.sh --ci; the whole catalogue is run
 #      by hand, see Documentation/mutation.rst)
@@ -62,6 +64,7 @@ done
 
 stage docs "$top/scripts/docs.sh"
 stage dkms "$top/scripts/dkms-check.sh"
+stage model "$top/scripts/model.sh"
 
 # After the VM stages: it leaves the debug kernel built with a mutant.
 stage "mutate --ci" "$top/scripts/mutate.sh" --ci
