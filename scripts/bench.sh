@@ -321,27 +321,8 @@ fi
 "$top/scripts/deps.sh"
 mkdir -p "$cache/bench"
 
-# The next four are scripts/vm.sh's, adapted: the distro kernel image, the
-# modules built in a private copy of the sources, the initramfs, the boot.
-headers_dir() {
-	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | tail -n 1
-}
-
-distro_kernel() {
-	local abi=$1 dir=$cache/vm/image-$1 pkg deb
-	if [ ! -e "$dir/.unpacked" ]; then
-		rm -rf "$dir" && mkdir -p "$dir/deb"
-		for pkg in "linux-image-$abi" "linux-image-$abi-unsigned"; do
-			(cd "$dir/deb" && apt-get download -qq "$pkg" >/dev/null 2>&1) && break
-		done
-		deb=$(ls "$dir"/deb/*.deb 2>/dev/null | head -n 1)
-		[ -n "$deb" ] || { echo "bench: cannot download linux-image-$abi" >&2; return 1; }
-		dpkg-deb -x "$deb" "$dir/root"
-		rm -rf "$dir/deb"
-		touch "$dir/.unpacked"
-	fi
-	echo "$dir/root"
-}
+# The next two are scripts/vm.sh's, adapted: the modules built in a private
+# copy of the sources, the initramfs; the distro kernel comes from lib.sh.
 
 # fscache_ops (unless $2 is the debug kernel's tree, which has it built in),
 # then the benchmark module against its Module.symvers, as a third party
@@ -423,10 +404,10 @@ echo "bench: measuring $what"
 args="nr_ops=$ops reps=$reps objects=$objects threads=$threads pairs=$pairs"
 case "$kernel" in
 6.1 | 6.12)
-	hdr=$(headers_dir "$kernel")
+	hdr=$(kernel_headers_dir "$kernel")
 	[ -n "$hdr" ] || { echo "bench: no headers for $kernel" >&2; exit 1; }
 	abi=${hdr#/usr/src/linux-headers-}
-	kroot=$(distro_kernel "$abi")
+	kroot=$(fetch_distro_kernel "$abi")
 	mods=$(build_modules "$kernel" "$hdr" 1)
 	make_initramfs "$cache/bench/initrd-$kernel.gz" "$mods" 1 "$args"
 	image=$kroot/boot/vmlinuz-$abi

@@ -26,8 +26,8 @@ find_splats() {
 	grep -nE "$splat_re" "$1" | grep -vE "$benign_re" || true
 }
 
-# What booting a distro kernel with our modules takes, as scripts/vm.sh
-# does it (the demo, scripts/demo.sh, uses these).
+# What booting a distro kernel with our modules takes (scripts/vm.sh,
+# scripts/bench.sh and the demo, scripts/demo.sh, use these).
 
 # The newest installed Debian headers of a kernel series ("6.1", "6.12").
 kernel_headers_dir() {

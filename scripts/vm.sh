@@ -31,27 +31,6 @@ targets=("$@")
 "$top/scripts/deps.sh"
 mkdir -p "$cache/vm"
 
-headers_dir() {
-	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | tail -n 1
-}
-
-# Fetch and unpack a distro kernel image package; prints its root.
-distro_kernel() {
-	local abi=$1 dir=$cache/vm/image-$1 pkg deb
-	if [ ! -e "$dir/.unpacked" ]; then
-		rm -rf "$dir" && mkdir -p "$dir/deb"
-		for pkg in "linux-image-$abi" "linux-image-$abi-unsigned"; do
-			(cd "$dir/deb" && apt-get download -qq "$pkg" >/dev/null 2>&1) && break
-		done
-		deb=$(ls "$dir"/deb/*.deb 2>/dev/null | head -n 1)
-		[ -n "$deb" ] || { echo "vm: cannot download linux-image-$abi" >&2; return 1; }
-		dpkg-deb -x "$deb" "$dir/root"
-		rm -rf "$dir/deb"
-		touch "$dir/.unpacked"
-	fi
-	echo "$dir/root"
-}
-
 # Build the modules in a private copy of the sources; prints that directory.
 build_modules() {
 	local name=$1 kdir=$2 dir=$cache/vm/build-$1
@@ -150,10 +129,10 @@ rc=0
 for t in "${targets[@]}"; do
 	case "$t" in
 	6.1 | 6.12)
-		hdr=$(headers_dir "$t") || true
+		hdr=$(kernel_headers_dir "$t") || true
 		[ -n "$hdr" ] || { echo "vm: no headers for $t" >&2; rc=1; continue; }
 		abi=${hdr#/usr/src/linux-headers-}
-		kroot=$(distro_kernel "$abi") || { rc=1; continue; }
+		kroot=$(fetch_distro_kernel "$abi") || { rc=1; continue; }
 		mods=$(build_modules "$t" "$hdr") || { rc=1; continue; }
 		make_initramfs "$cache/vm/initrd-$t.gz" "$mods" \
 			"$kroot/lib/modules/$abi" 1
