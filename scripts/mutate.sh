@@ -124,6 +124,11 @@ def apply(path, root, write):
         n = text.count(find)
         if n != 1:
             return f'hunk {i}: its find text occurs {n} times in {hdr["file"]}'
+        pos = text.index(find)
+        if find[0] in ' \t' and pos and text[pos - 1] != '\n':
+            # Its indentation is part of the text: a line indented deeper
+            # would be left with a stray tab, and likely not compile.
+            return f'hunk {i}: its find text starts inside an indentation'
         text = text.replace(find, repl)
     if write:
         with open(target, 'w') as f:
