@@ -408,6 +408,16 @@ void fsop_expect_misuse(struct fsop_test_ctx *ctx, int n)
 	fscache_ops_expect_misuse(n);
 }
 
+/* Put tp->op from the timer's softirq, then complete tp->done. */
+void fsop_timer_put_fn(struct timer_list *t)
+{
+	struct fsop_timer_put *tp = from_timer(tp, t, timer);
+
+	tp->in_task = in_task();
+	fscache_put_operation(tp->op);
+	complete(&tp->done);
+}
+
 void fsop_open_gate(struct fsop_test_ctx *ctx, int gate)
 {
 	complete_all(&ctx->gate[gate - 1]);

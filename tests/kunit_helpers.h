@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/timer.h>
 #include "../internal.h"
 
 #define FSOP_MAX_OPS		4096
@@ -100,6 +101,15 @@ struct fsop_test_op {
 	__ok;								\
 })
 
+/* A put made from a timer (softirq), for fsop_timer_put_fn(). */
+struct fsop_timer_put {
+	struct timer_list		timer;
+	struct fscache_operation	*op;
+	struct completion		done;
+	bool				in_task;	/* in_task() there */
+};
+
+void fsop_timer_put_fn(struct timer_list *t);
 int fsop_test_init(struct kunit *test);
 void fsop_test_exit(struct kunit *test);
 

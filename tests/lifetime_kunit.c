@@ -100,20 +100,6 @@ static bool fsop_window_reached(void)
 					   msecs_to_jiffies(FSOP_TIMEOUT_MS));
 }
 
-struct fsop_timer_put {
-	struct timer_list		timer;
-	struct fscache_operation	*op;
-	struct completion		done;
-};
-
-static void fsop_timer_put_fn(struct timer_list *t)
-{
-	struct fsop_timer_put *tp = from_timer(tp, t, timer);
-
-	fscache_put_operation(tp->op);
-	complete(&tp->done);
-}
-
 static int fsop_other_cpu(struct kunit *test)
 {
 	int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());

@@ -491,22 +491,6 @@ static void seed_defect_deferred_release_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, object->n_cleared, n_cleared + 1);
 }
 
-struct fsop_timer_put {
-	struct timer_list	timer;
-	struct fscache_operation *op;
-	struct completion	done;
-	bool			in_task;
-};
-
-static void fsop_timer_put_fn(struct timer_list *t)
-{
-	struct fsop_timer_put *tp = from_timer(tp, t, timer);
-
-	tp->in_task = in_task();
-	fscache_put_operation(tp->op);
-	complete(&tp->done);
-}
-
 /* A final put from softirq context goes through the GC too. */
 static void final_put_from_softirq_is_deferred(struct kunit *test)
 {
