@@ -27,11 +27,18 @@
 # The cached debug kernel (and so scripts/vm.sh debug) holds the last mutant
 # until the next scripts/kunit.sh run rebuilds it from the real sources.
 #
-# Usage: scripts/mutate.sh [--list] [--ci] [--no-vm] [mutant...]
-#   mutant   a number (05), a name (02-cancel-no-restart) or part of one
-#   --list   list the catalogue, checking that each mutant applies
-#   --ci     the fixed subset that scripts/test.sh runs
-#   --no-vm  do not run the VM test for mutants that KUnit does not kill
+# A mutant that stalls a queue makes its cases wait for KUnit's own
+# 300-second case timeout, one after the other; the rules suite is linked
+# first, so its assertions have failed long before.  Each run is therefore
+# cut off after --timeout seconds (default 300; an unmutated run needs about
+# two minutes on a loaded machine), and what ran until then is read.
+#
+# Usage: scripts/mutate.sh [--list] [--ci] [--no-vm] [--timeout S] [mutant...]
+#   mutant      a number (05), a name (02-cancel-no-restart) or part of one
+#   --list      list the catalogue, checking that each mutant applies
+#   --ci        the fixed subset that scripts/test.sh runs
+#   --no-vm     do not run the VM test for mutants that KUnit does not kill
+#   --timeout S stop each KUnit run after S seconds (kunit.py --timeout)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,12 +51,21 @@ ci_mutants=(01 02 03)
 
 list=
 vm=1
+timeout=300
 sel=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--list) list=1 ;;
 	--ci) sel+=("${ci_mutants[@]}") ;;
 	--no-vm) vm= ;;
+	--timeout)
+		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || {
+			echo "mutate: --timeout takes a number of seconds, not '${2:-}'" >&2
+			exit 2
+		}
+		timeout=$2
+		shift
+		;;
 	-h | --help)
 		sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 		exit 0
@@ -339,7 +355,8 @@ for f in "${chosen[@]}"; do
 		git -C "$dir/src" diff >"$dir/mutant.diff" || true
 		set +e
 		(cd "$dir/src" && FSCACHE_OPS_CACHE=$cache scripts/kunit.sh \
-			--kernel_args=panic_on_warn=0 --kernel_args=kasan.fault=report) \
+			--kernel_args=panic_on_warn=0 --kernel_args=kasan.fault=report \
+			--timeout="$timeout") \
 			>"$dir/kunit.out" 2>&1
 		krc=$?
 		set -e
