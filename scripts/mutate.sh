@@ -33,12 +33,15 @@
 # cut off after --timeout seconds (default 300; an unmutated run needs about
 # two minutes on a loaded machine), and what ran until then is read.
 #
-# Usage: scripts/mutate.sh [--list] [--ci] [--no-vm] [--timeout S] [mutant...]
+# Usage: scripts/mutate.sh [--list] [--ci] [--no-vm] [--timeout S] [--record] [mutant...]
 #   mutant      a number (05), a name (02-cancel-no-restart) or part of one
 #   --list      list the catalogue, checking that each mutant applies
 #   --ci        the fixed subset that scripts/test.sh runs
 #   --no-vm     do not run the VM test for mutants that KUnit does not kill
 #   --timeout S stop each KUnit run after S seconds (kunit.py --timeout)
+#   --record    write each verdict, its killing tests (the Expect case
+#               first, at most three) and the code's revision into
+#               Documentation/mutation-results.inc
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,12 +55,14 @@ ci_mutants=(01 02 03)
 list=
 vm=1
 timeout=300
+record=
 sel=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--list) list=1 ;;
 	--ci) sel+=("${ci_mutants[@]}") ;;
 	--no-vm) vm= ;;
+	--record) record=1 ;;
 	--timeout)
 		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || {
 			echo "mutate: --timeout takes a number of seconds, not '${2:-}'" >&2
@@ -244,6 +249,37 @@ def verdict(out_path, rc):
     return 'survived', '', 'W=1/sparse warnings only' if rc != 0 else ''
 
 
+def record(inc, name, verdict, killers, expect, code):
+    """Put a mutant's verdict into the results table of the docs."""
+    tests = killers.split() if killers not in ('', '-') else []
+    first = [t for t in expect.split() if t in tests]
+    tests = first + [t for t in tests if t not in first]
+    shown = ', '.join(f'``{t}``' for t in tests[:3]) or '-'
+    if len(tests) > 3:
+        shown += f' and {len(tests) - 3} more'
+    row = [f'   * - ``{name}``', f'     - {verdict}', f'     - {shown}',
+           f'     - {code}']
+    with open(inc) as f:
+        lines = f.read().split('\n')
+    try:
+        i = lines.index(row[0])
+    except ValueError:
+        # A new mutant: its row goes after those of lower numbers.
+        i = len(lines)
+        while i > 0 and lines[i - 1] == '':
+            i -= 1
+        for j, line in enumerate(lines):
+            m = re.match(r'^   \* - ``(\S+)``$', line)
+            if m and m.group(1) > name:
+                i = j
+                break
+        lines[i:i] = row
+    else:
+        lines[i:i + 4] = row
+    with open(inc, 'w') as f:
+        f.write('\n'.join(lines))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == 'list':
@@ -265,6 +301,8 @@ def main():
             sys.exit(1)
     elif cmd == 'verdict':
         print('\t'.join(verdict(sys.argv[2], int(sys.argv[3]))))
+    elif cmd == 'record':
+        record(*sys.argv[2:])
 
 
 main()
@@ -325,6 +363,12 @@ snapshot() {
 	# scripts/vm.sh lists the sources with git.
 	git -C "$dst" init -q && git -C "$dst" add -A
 }
+
+# The code's revision, for --record: what the mutants were applied to.
+code=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$top" status --porcelain --untracked-files=no -- . ':!Documentation' 2>/dev/null)" ]; then
+	code="$code + changes"
+fi
 
 report=$work/report.txt
 rst=$work/report.rst
@@ -395,6 +439,10 @@ for f in "${chosen[@]}"; do
 		echo "     - ${killers:--}"
 	} >>"$rst"
 	echo "$verdict" >"$dir/verdict"
+	if [ -n "$record" ]; then
+		mutate_py record "$top/Documentation/mutation-results.inc" "$name" \
+			"$verdict" "${killers:--}" "$expect" "$code"
+	fi
 done
 
 echo
