@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) "fscache_ops: " fmt
 
 #include <linux/fscache-ops.h>
+#include <linux/jump_label.h>
 #include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
@@ -118,6 +119,20 @@ static inline unsigned int fscache_now_us(void)
 
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_STATS)
 extern struct fscache_ops_stats __percpu *fscache_ops_stats;
+DECLARE_STATIC_KEY_FALSE(fscache_ops_timing);
+
+int fscache_ops_set_timing(const char *val);
+
+/*
+ * Are ops being timed (the timing parameter)?  The histograms and the ages
+ * of ops cost a few clock reads and an atomic per op, which is most of what
+ * an op costs beyond a bare work item under QEMU (Documentation/benchmark.rst),
+ * so they are off unless asked for, as the scheduler's schedstats are.
+ */
+static inline bool fscache_timing(void)
+{
+	return static_branch_unlikely(&fscache_ops_timing);
+}
 
 static inline void fscache_stat(enum fscache_ops_stat stat)
 {
@@ -134,22 +149,39 @@ static inline void fscache_hist_add(enum fscache_ops_hist hist, u64 usecs)
 	this_cpu_inc(fscache_ops_stats->hist[hist][fscache_hist_bucket(usecs)]);
 }
 
-/* The op is being submitted: note when, for fscache_hist_wait(). */
+/*
+ * The op is being submitted: if ops are timed, note when, for
+ * fscache_hist_wait() and the op's age in debugfs (FSCACHE_OP_I_STAMPED says
+ * that submit_time is this submission's).
+ */
 static inline void fscache_op_stamp(struct fscache_operation *op)
 {
-	op->submit_time = fscache_now_us();
+	if (fscache_timing()) {
+		op->submit_time = fscache_now_us();
+		set_bit(FSCACHE_OP_I_STAMPED, &op->iflags);
+	} else if (unlikely(test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))) {
+		/* Left by a refused submission while timing was on. */
+		clear_bit(FSCACHE_OP_I_STAMPED, &op->iflags);
+	}
 }
 
-/* When a processor begins, in ns, for fscache_hist_run() and _wait(). */
+/*
+ * When a processor begins, in ns, for fscache_hist_run() and _wait(); 0
+ * when ops are not timed, which both then ignore.
+ */
 static inline u64 fscache_hist_clock(void)
 {
-	return local_clock();
+	return fscache_timing() ? local_clock() : 0;
 }
 
 /* A processor that began at @start returned. */
 static inline void fscache_hist_run(bool fast, u64 start)
 {
-	s64 ns = local_clock() - start;
+	s64 ns;
+
+	if (!start)
+		return;
+	ns = local_clock() - start;
 
 	/* An unbound worker may have moved to a CPU whose clock is behind. */
 	fscache_hist_add(fast ? FSCACHE_HIST_RUN_FAST : FSCACHE_HIST_RUN_SLOW,
@@ -165,6 +197,9 @@ static inline void fscache_hist_wait(struct fscache_operation *op, u64 now)
 	unsigned int type = op->flags & FSCACHE_OP_TYPE;
 	s32 us;
 
+	/* Not timed now, or not when it was submitted. */
+	if (!now || !test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
+		return;
 	if (type < FSCACHE_OP_FAST || type > FSCACHE_OP_MYTHREAD ||
 	    test_and_set_bit(FSCACHE_OP_I_WAIT_TIMED, &op->iflags))
 		return;
@@ -181,6 +216,7 @@ void fscache_ops_stats_exit(void);
 int fscache_ops_stats_show(struct seq_file *m, void *v);
 int fscache_ops_histogram_show(struct seq_file *m, void *v);
 #else
+static inline int fscache_ops_set_timing(const char *val) { return -EOPNOTSUPP; }
 static inline void fscache_stat(enum fscache_ops_stat stat) {}
 static inline void fscache_op_stamp(struct fscache_operation *op) {}
 static inline u64 fscache_hist_clock(void) { return 0; }

@@ -886,7 +886,8 @@ static void fscache_objects_show_ops(struct seq_file *m, struct list_head *ops,
 			   fscache_op_state_name(op->state),
 			   test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags),
 			   test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
-		if (IS_ENABLED(CONFIG_FSCACHE_OPS_STATS))
+		if (IS_ENABLED(CONFIG_FSCACHE_OPS_STATS) &&
+		    test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
 			seq_printf(m, " age_us=%u", now - op->submit_time);
 		seq_putc(m, '\n');
 	}

@@ -7,10 +7,64 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include "internal.h"
 
 struct fscache_ops_stats __percpu *fscache_ops_stats;
+
+DEFINE_STATIC_KEY_FALSE(fscache_ops_timing);
+static bool fscache_timing_on;
+static DEFINE_MUTEX(fscache_timing_lock);
+
+/**
+ * fscache_ops_set_timing - time ops for the histograms and ages, or stop
+ * @val: a boolean, as text (1/0, y/n, on/off)
+ *
+ * Ops submitted while timing is on get a submission time: their wait for a
+ * processor goes into the histograms and debugfs shows their age.  Their
+ * processors' run times are counted while it is on.  Switching it changes
+ * nothing of ops in flight but what is counted of them.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -EINVAL (with a message) for anything else, which changes
+ * nothing.
+ */
+int fscache_ops_set_timing(const char *val)
+{
+	char buf[16];
+	bool on;
+
+	if (kstrtobool(val, &on)) {
+		strscpy(buf, val, sizeof(buf));
+		pr_err("timing: '%s' is not a boolean (1/0, y/n, on/off)\n",
+		       strim(buf));
+		return -EINVAL;
+	}
+	mutex_lock(&fscache_timing_lock);
+	if (on)
+		static_branch_enable(&fscache_ops_timing);
+	else
+		static_branch_disable(&fscache_ops_timing);
+	fscache_timing_on = on;
+	mutex_unlock(&fscache_timing_lock);
+	return 0;
+}
+
+static int fscache_set_timing(const char *val, const struct kernel_param *kp)
+{
+	return fscache_ops_set_timing(val);
+}
+
+static const struct kernel_param_ops fscache_timing_ops = {
+	.set = fscache_set_timing,
+	.get = param_get_bool,
+};
+module_param_cb(timing, &fscache_timing_ops, &fscache_timing_on, 0644);
+MODULE_PARM_DESC(timing,
+		 "Time ops for the histograms and the ages in debugfs (default: off)");
 
 static const char *const fscache_stat_names[FSCACHE_STAT__NR] = {
 	[FSCACHE_STAT_OP_INITIALISED]		= "op_initialised",

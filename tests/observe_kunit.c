@@ -604,16 +604,76 @@ static void tracepoints_follow_one_op(struct kunit *test)
 
 #endif
 
+/* One gated SLOW op through an active object, timing on or off. */
+static void fsop_timed_run(struct kunit *test, bool timed)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
+	unsigned long run, wait;
+	char *all;
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	run = fsop_hist_total(FSCACHE_HIST_RUN_SLOW);
+	wait = fsop_hist_total(FSCACHE_HIST_WAIT_SLOW);
+	top->gate = 1;
+	KUNIT_ASSERT_TRUE(test, fsop_started(fsop_submit_one(ctx, object, top)));
+	all = fsop_seq_read(test, &fscache_ops_objects_sops, INT_MAX);
+	fsop_expect_line(test, all, timed ?
+			 "\n  OP=%08x type=SLOW state=IN_PROGRESS excl=0 cancel=0 age_us=" :
+			 "\n  OP=%08x type=SLOW state=IN_PROGRESS excl=0 cancel=0\n",
+			 top->op.debug_id);
+	fscache_put_operation(&top->op);
+	fsop_open_gate(ctx, 1);
+	fsop_expect_idle(test, object);
+	KUNIT_EXPECT_EQ_MSG(test, fsop_hist_total(FSCACHE_HIST_RUN_SLOW) - run,
+			    timed ? 1UL : 0UL, "processor runs timed only with timing on");
+	KUNIT_EXPECT_EQ_MSG(test, fsop_hist_total(FSCACHE_HIST_WAIT_SLOW) - wait,
+			    timed ? 1UL : 0UL, "waits timed only with timing on");
+}
+
+/*
+ * Ops are timed (histograms, ages in debugfs) only while the timing
+ * parameter is on; a value that is no boolean is refused and changes
+ * nothing.
+ */
+static void timing_parameter_switches_timing(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing("0"), 0);
+	KUNIT_EXPECT_FALSE(test, fscache_timing());
+	fsop_timed_run(test, false);
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing("sometimes"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing(""), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, fscache_timing());
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing("on"), 0);
+	KUNIT_EXPECT_TRUE(test, fscache_timing());
+	fsop_timed_run(test, true);
+}
+
 static struct kunit_case fscache_ops_observe_cases[] = {
 	KUNIT_CASE(counters_balance_after_mixed_workload),
 	KUNIT_CASE(debugfs_lists_live_objects),
 	KUNIT_CASE(debugfs_reader_holds_dying_object),
 	KUNIT_CASE(tracepoints_follow_one_op),
+	KUNIT_CASE(timing_parameter_switches_timing),
 	{}
 };
 
+/* This suite looks at the histograms and ages: ops are timed meanwhile. */
+static int fsop_observe_suite_init(struct kunit_suite *suite)
+{
+	return fscache_ops_set_timing("1");
+}
+
+static void fsop_observe_suite_exit(struct kunit_suite *suite)
+{
+	fscache_ops_set_timing("0");
+}
+
 static struct kunit_suite fscache_ops_observe_suite = {
 	.name = "fscache_ops_observe",
+	.suite_init = fsop_observe_suite_init,
+	.suite_exit = fsop_observe_suite_exit,
 	.init = fsop_test_init,
 	.exit = fsop_test_exit,
 	.test_cases = fscache_ops_observe_cases,

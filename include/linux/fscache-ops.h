@@ -104,7 +104,8 @@ enum fscache_operation_state {
  * @debug_id: unique number, for traces and debugfs
  * @submit_time: when it was submitted, in microseconds of local_clock()
  *	(the low 32 bits); kept, for the histograms and the age shown in
- *	debugfs, only when fscache_ops is built with statistics
+ *	debugfs, only while ops are timed (the timing parameter of a build
+ *	with statistics)
  * @processor: body of a FAST or SLOW operation
  * @cancel: optional cancellation notification
  * @release: destructor, or NULL for an operation allocated by kmalloc()
@@ -135,6 +136,7 @@ struct fscache_operation {
 #define FSCACHE_OP_I_CANCEL_REQ	1	/* cancellation was requested while in progress */
 #define FSCACHE_OP_I_SUBMITTED	2	/* claimed by a submission */
 #define FSCACHE_OP_I_WAIT_TIMED	3	/* its wait for a processor was counted */
+#define FSCACHE_OP_I_STAMPED	4	/* submit_time was set at its submission */
 	enum fscache_operation_state	state;
 	refcount_t			usage;
 	unsigned int			debug_id;

@@ -53,6 +53,12 @@ echo bogus >/sys/module/fscache_ops/parameters/slow_max_active 2>/dev/null &&
 	fail "slow_max_active changed by a refused write"
 echo 2 >/sys/module/fscache_ops/parameters/slow_max_active ||
 	fail "slow_max_active refused 2"
+# Timing is off unless asked for; then the histograms and ages fill.
+timing=/sys/module/fscache_ops/parameters/timing
+[ "$(cat $timing)" = N ] || fail "timing on by default"
+echo sometimes >$timing 2>/dev/null && fail "timing accepted sometimes"
+[ "$(cat $timing)" = N ] || fail "timing changed by a refused write"
+echo 1 >$timing || fail "timing refused 1"
 
 # A user that does not import the FSCACHE_OPS namespace is refused, with
 # the kernel's own message.
@@ -105,6 +111,8 @@ sh /bin/sample-check.sh || fail "sample backend"
 
 cat /sys/kernel/debug/fscache_ops/stats
 cat /sys/kernel/debug/fscache_ops/histogram
+awk 'NR > 1 { n += $3 + $4 } END { exit !(n > 0) }' /sys/kernel/debug/fscache_ops/histogram ||
+	fail "no processor run timed with timing on"
 [ "$(stat_of op_initialised)" = "$(stat_of op_release)" ] ||
 	fail "ops initialised != released"
 [ "$(stat_of op_deferred_release)" = "$(stat_of op_gc)" ] ||
