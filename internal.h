@@ -197,9 +197,18 @@ static inline void fscache_hist_wait(struct fscache_operation *op, u64 now)
 	unsigned int type = op->flags & FSCACHE_OP_TYPE;
 	s32 us;
 
-	/* Not timed now, or not when it was submitted. */
-	if (!now || !test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
+	/* Not timed when it was submitted. */
+	if (!test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
 		return;
+	/*
+	 * Not timed now: its first start goes uncounted, and a later one
+	 * (after fscache_enqueue_operation()) must not count as a wait.
+	 */
+	if (!now) {
+		if (!test_bit(FSCACHE_OP_I_WAIT_TIMED, &op->iflags))
+			set_bit(FSCACHE_OP_I_WAIT_TIMED, &op->iflags);
+		return;
+	}
 	if (type < FSCACHE_OP_FAST || type > FSCACHE_OP_MYTHREAD ||
 	    test_and_set_bit(FSCACHE_OP_I_WAIT_TIMED, &op->iflags))
 		return;

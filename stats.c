@@ -11,12 +11,12 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include "internal.h"
 
 struct fscache_ops_stats __percpu *fscache_ops_stats;
 
 DEFINE_STATIC_KEY_FALSE(fscache_ops_timing);
-static bool fscache_timing_on;
 static DEFINE_MUTEX(fscache_timing_lock);
 
 /**
@@ -43,12 +43,12 @@ int fscache_ops_set_timing(const char *val)
 		       strim(buf));
 		return -EINVAL;
 	}
+	/* The key's count is a bool here: enabled or not, never nested. */
 	mutex_lock(&fscache_timing_lock);
 	if (on)
 		static_branch_enable(&fscache_ops_timing);
 	else
 		static_branch_disable(&fscache_ops_timing);
-	fscache_timing_on = on;
 	mutex_unlock(&fscache_timing_lock);
 	return 0;
 }
@@ -58,11 +58,17 @@ static int fscache_set_timing(const char *val, const struct kernel_param *kp)
 	return fscache_ops_set_timing(val);
 }
 
+/* The key itself is the state, whoever set it (sysfs or the KUnit suites). */
+static int fscache_get_timing(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%c\n", fscache_timing() ? 'Y' : 'N');
+}
+
 static const struct kernel_param_ops fscache_timing_ops = {
 	.set = fscache_set_timing,
-	.get = param_get_bool,
+	.get = fscache_get_timing,
 };
-module_param_cb(timing, &fscache_timing_ops, &fscache_timing_on, 0644);
+module_param_cb(timing, &fscache_timing_ops, NULL, 0644);
 MODULE_PARM_DESC(timing,
 		 "Time ops for the histograms and the ages in debugfs (default: off)");
 

@@ -659,15 +659,21 @@ static struct kunit_case fscache_ops_observe_cases[] = {
 	{}
 };
 
-/* This suite looks at the histograms and ages: ops are timed meanwhile. */
+/*
+ * This suite looks at the histograms and ages: ops are timed meanwhile,
+ * and then as they were (timing=1 at boot stays on).
+ */
+static bool fsop_timing_before;
+
 static int fsop_observe_suite_init(struct kunit_suite *suite)
 {
+	fsop_timing_before = fscache_timing();
 	return fscache_ops_set_timing("1");
 }
 
 static void fsop_observe_suite_exit(struct kunit_suite *suite)
 {
-	fscache_ops_set_timing("0");
+	fscache_ops_set_timing(fsop_timing_before ? "1" : "0");
 }
 
 static struct kunit_suite fscache_ops_observe_suite = {

@@ -66,9 +66,12 @@ if [ -f /lib/fscache_ops.ko ]; then
 else
 	say "fscache_ops is built into this kernel"
 fi
-# Time the ops, for the histograms shown at the end.
-echo 1 >/sys/module/fscache_ops/parameters/timing ||
-	fail "cannot switch fscache_ops' timing on"
+# Time the ops, for the histograms shown at the end (a build without
+# statistics has neither).
+if [ -w /sys/module/fscache_ops/parameters/timing ]; then
+	echo 1 >/sys/module/fscache_ops/parameters/timing ||
+		fail "cannot switch fscache_ops' timing on"
+fi
 if ! insmod /lib/fscache_ops_cachefiles.ko dir=/cache; then
 	fail "insmod fscache_ops_cachefiles"
 	finish
