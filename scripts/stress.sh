@@ -23,8 +23,7 @@
 #   6.1     Debian's 6.1 kernel
 #
 # Usage: scripts/stress.sh [debug|6.12|6.1] [--long] [--ops N] [--seed N]
-#   --ops N     ops in all (default: 1000000 on the distro kernels, 300000
-#               on the debug kernel, which is about 20 times slower)
+#   --ops N     ops in all, shared by the three runs (default 1000000)
 #   --long      ten times the default ops
 #   --seed N    seed of the module's random choices (default 1)
 #   --args "…"  more module parameters (objects=, threads=, cache_period_ms=)
@@ -57,7 +56,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$ops" ]; then
-	[ "$kernel" = debug ] && ops=300000 || ops=1000000
+	ops=1000000
 	[ -z "$long" ] || ops=$((ops * 10))
 fi
 

@@ -495,12 +495,24 @@ static int st_lookup(struct fscache_object *object)
 static void st_drop(struct fscache_object *object)
 {
 	struct st_object *o = container_of(object, struct st_object, object);
+	unsigned long flags;
+	struct st_op *x;
 
 	CHECK(CK_DROP, atomic_inc_return(&o->drops) == 1,
 	      "OBJ%x dropped twice", object->debug_id);
-	CHECK(CK_DROP, atomic_read(&o->live_ops) == 0 && list_empty(&o->live),
+	CHECK(CK_DROP, atomic_read(&o->live_ops) == 0,
 	      "OBJ%x dropped with %d ops alive", object->debug_id,
 	      atomic_read(&o->live_ops));
+	/*
+	 * Our list may still hold an op whose submission is under way: it
+	 * must be refused (INITIALISED), as the object is dying.
+	 */
+	spin_lock_irqsave(&o->lock, flags);
+	list_for_each_entry(x, &o->live, link)
+		CHECK(CK_DROP, READ_ONCE(x->op.state) == FSCACHE_OP_ST_INITIALISED,
+		      "OBJ%x dropped while OP%x is in state %d",
+		      object->debug_id, x->op.debug_id, READ_ONCE(x->op.state));
+	spin_unlock_irqrestore(&o->lock, flags);
 	CHECK(CK_DROP, READ_ONCE(object->n_ops) == 0,
 	      "OBJ%x dropped with n_ops %u", object->debug_id,
 	      READ_ONCE(object->n_ops));
