@@ -70,3 +70,32 @@ initramfs_skeleton() {
 pack_initramfs() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) >"$2"
 }
+
+# Build, in a private copy $1 of the sources, the third-party module of the
+# directory $4 (as tests/stress) against the kernel build dir $2, the way a
+# backend is built: against fscache_ops' Module.symvers, fscache_ops itself
+# built first unless $3 is empty (a kernel with fscache_ops built in, whose
+# own Module.symvers has the exports).  Prints the copy's directory.
+build_backend() {
+	local dir=$1 kdir=$2 core=$3 sub=$4 symvers=
+	# From clean sources every time: objects of another kernel must not mix.
+	rm -rf "$dir" && mkdir -p "$dir"
+	copy_sources "$top" "$dir"
+	if [ -n "$core" ]; then
+		make -s -C "$dir" KDIR="$kdir" >&2
+		symvers=$dir/Module.symvers
+	fi
+	make -s -C "$dir/$sub" KDIR="$kdir" SYMVERS="$symvers" >&2
+	echo "$dir"
+}
+
+# Boot the kernel $1 with the initramfs $2 under QEMU (TCG, $4 CPUs, 2 GB),
+# the console in $3, for at most $5 seconds; the initramfs powers off.
+qemu_boot() {
+	# no_timer_check: under TCG on a loaded host the IO-APIC timer check
+	# can fail at boot ("IO-APIC + timer doesn't work").
+	timeout "$5" qemu-system-x86_64 -accel tcg -m 2G -smp "$4" -nographic \
+		-no-reboot -kernel "$1" -initrd "$2" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0 no_timer_check" \
+		</dev/null >"$3" 2>&1 || true
+}

@@ -8,6 +8,8 @@
 #   2. the KUnit suites on the debug kernel, 2 CPUs   (scripts/kunit.sh)
 #   3. insmod/rmmod in VMs: Debian 6.1, Debian 6.12 and the debug kernel
 #                                                      (scripts/vm.sh)
+#   3b. the stress module on the debug kernel: a random workload of a
+#      million ops, every invariant checked          (scripts/stress.sh)
 #   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
 #   5. dkms add/build/install/remove for 6.1 and 6.12 in a scratch DKMS
 #      tree                                            (scripts/dkms-check.sh)
@@ -61,6 +63,10 @@ fi
 for t in 6.1 6.12 debug; do
 	stage "vm $t" "$top/scripts/vm.sh" "$t"
 done
+
+# A million ops of random workload on the debug kernel, every invariant
+# checked (a few minutes).
+stage "stress debug" "$top/scripts/stress.sh" debug
 
 stage docs "$top/scripts/docs.sh"
 stage dkms "$top/scripts/dkms-check.sh"
