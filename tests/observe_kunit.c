@@ -650,12 +650,51 @@ static void timing_parameter_switches_timing(struct kunit *test)
 	fsop_timed_run(test, true);
 }
 
+static void fsop_requeue_once_hook(struct fsop_test_op *top)
+{
+	if (atomic_read(&fsop_rec(top)->runs) == 1 &&
+	    fscache_enqueue_operation(&top->op))
+		atomic_inc(&top->ctx->overlaps);
+}
+
+/*
+ * An op submitted while ops are timed but started while they are not: its
+ * wait is not counted then, nor at a later start after an enqueue (which
+ * would count its first run, and the gap after it, as a wait).
+ */
+static void untimed_start_not_counted_later(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_MANUAL);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
+	struct fsop_record *r = fsop_rec(top);
+	unsigned long wait = fsop_hist_total(FSCACHE_HIST_WAIT_SLOW);
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	KUNIT_ASSERT_TRUE(test, fscache_timing());
+	top->gate = 1;
+	top->hook = fsop_requeue_once_hook;
+	fsop_submit_one(ctx, object, top);	/* deferred: the lookup */
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing("0"), 0);
+	fscache_ops_object_available(object);
+	KUNIT_ASSERT_TRUE(test, fsop_started(r));
+	KUNIT_EXPECT_EQ(test, fscache_ops_set_timing("1"), 0);
+	fsop_open_gate(ctx, 1);
+	fscache_put_operation(&top->op);
+	fsop_expect_idle(test, object);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->overlaps), 0);
+	KUNIT_EXPECT_EQ_MSG(test, fsop_hist_total(FSCACHE_HIST_WAIT_SLOW) - wait, 0UL,
+			    "a wait is timed only if its submission and its first start both were");
+}
+
 static struct kunit_case fscache_ops_observe_cases[] = {
 	KUNIT_CASE(counters_balance_after_mixed_workload),
 	KUNIT_CASE(debugfs_lists_live_objects),
 	KUNIT_CASE(debugfs_reader_holds_dying_object),
 	KUNIT_CASE(tracepoints_follow_one_op),
 	KUNIT_CASE(timing_parameter_switches_timing),
+	KUNIT_CASE(untimed_start_not_counted_later),
 	{}
 };
 
