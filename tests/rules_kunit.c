@@ -701,6 +701,27 @@ static void misuse_refused(struct kunit *test)
 	fsop_expect_idle(test, object);
 }
 
+/*
+ * put_object() comes with the last reference, after DEAD: a dead object
+ * the backend still holds stays in memory until the backend's put.
+ */
+static void put_object_with_last_reference(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	int puts = atomic_read(&ctx->puts);
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	fscache_ops_relinquish_object(object, false);
+	KUNIT_ASSERT_TRUE(test, fsop_wait_dead(object));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->puts), puts,
+			    "put_object() comes with the last reference: not at DEAD while the backend holds one");
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops), 1);
+	fsop_put_ref(ctx, object);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->puts), puts + 1,
+			    "put_object() comes with the last reference, once");
+}
+
 static struct kunit_case fscache_ops_rules_cases[] = {
 	KUNIT_CASE(shareable_waits_behind_waiting_exclusive),
 	KUNIT_CASE(cancel_restarts_queue),
@@ -722,6 +743,7 @@ static struct kunit_case fscache_ops_rules_cases[] = {
 	KUNIT_CASE(release_before_op_stops_counting),
 	KUNIT_CASE(release_exactly_once_unsubmitted),
 	KUNIT_CASE(misuse_refused),
+	KUNIT_CASE(put_object_with_last_reference),
 	{}
 };
 
