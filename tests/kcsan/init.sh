@@ -39,7 +39,11 @@ leak_scan() {
 	echo scan >$kml
 	cat $kml
 	leaks=$(grep -c '^unreferenced object' $kml)
-	echo "FSCO: kmemleak $1: $leaks leaks"
+	if [ "$leaks" = 0 ]; then
+		echo "FSCO: kmemleak $1: 0 leaks"
+	else
+		echo "FSCO: kmemleak $1: FAIL $leaks leaks"
+	fi
 	echo clear >$kml
 	[ "$leaks" = 0 ]
 }
