@@ -22,7 +22,7 @@
 #          in a clean error or a working module; kmemleak after
 #
 # The kernel is built in $FSCACHE_OPS_CACHE/kcsan-build (default
-# ~/.cache/fscache-ops): the first run builds it (about 12 minutes on 2
+# ~/.cache/fscache-ops): the first run builds it (about 6 minutes on 2
 # cores), later runs rebuild only what changed.  The source tree is shared
 # with scripts/kunit.sh: its lock is held while our sources are placed and
 # the kernel built.  The modules for the vm, churn and fault steps are
