@@ -8,7 +8,10 @@
 #   2. the KUnit suites on the debug kernel, 2 CPUs   (scripts/kunit.sh)
 #   3. insmod/rmmod in VMs: Debian 6.1, Debian 6.12 and the debug kernel
 #                                                      (scripts/vm.sh)
-#   3b. the stress module on the debug kernel: a random workload of a
+#   3b. the KCSAN kernel: the KUnit suites, the VM test, 100 module load
+#      cycles and module loads under failing allocations, with KCSAN,
+#      lockdep, kmemleak and fault injection       (scripts/kcsan.sh)
+#   3c. the stress module on the debug kernel: a random workload of a
 #      million ops, every invariant checked          (scripts/stress.sh)
 #   4. the documentation, built with Sphinx, warnings failing (scripts/docs.sh)
 #   5. dkms add/build/install/remove for 6.1 and 6.12 in a scratch DKMS
@@ -63,6 +66,7 @@ fi
 for t in 6.1 6.12 debug; do
 	stage "vm $t" "$top/scripts/vm.sh" "$t"
 done
+stage kcsan "$top/scripts/kcsan.sh"
 
 # A million ops of random workload on the debug kernel, every invariant
 # checked (a few minutes).

@@ -226,6 +226,8 @@ static void vt_check_mythread_and_deferral(void)
 	CHECK(object && vop);
 	if (!object || !vop) {
 		kfree(vop);
+		if (object)
+			vt_relinquish(object, false);
 		return;
 	}
 	CHECK(WAIT_FOR(READ_ONCE(object->state) == FSCACHE_OBJECT_LOOKING_UP));
@@ -291,6 +293,8 @@ static void vt_check_refusal(void)
 	if (!object || !holder || !vop) {
 		kfree(holder);
 		kfree(vop);
+		if (object)
+			vt_relinquish(object, false);
 		return;
 	}
 	CHECK(WAIT_FOR(fscache_object_is_active(object)));
@@ -339,7 +343,9 @@ static int __init vt_init(void)
 	CHECK(atomic_read(&vt_cache.object_count) == 0);
 	CHECK(atomic_read(&vt_puts) == objects + 1);
 	CHECK(atomic_read(&vt_drops) == objects + 3);
-	for (i = 0; i < 2 && held[i]; i++) {
+	for (i = 0; i < 2; i++) {
+		if (!held[i])
+			continue;
 		CHECK(READ_ONCE(held[i]->state) == FSCACHE_OBJECT_DEAD);
 		vop = vt_new_op(FSCACHE_OP_SLOW, false);
 		if (vop) {
