@@ -12,6 +12,10 @@
 #          must pass
 #   vm     the VM test of scripts/vm.sh (tests/vm/init.sh): the VM test
 #          module, the sample backend's workloads, init's error path
+#   stress the stress module of scripts/stress.sh (tests/stress/init.sh):
+#          --stress-ops random ops (default 500,000) over 256 objects, in
+#          three runs (slow_max_active default, 2, 1), every invariant
+#          checked, statistics balanced
 #   churn  100 cycles of load fscache_ops, load a backend, a short
 #          workload, rmmod fscache_ops refused, rmmod the backend, rmmod
 #          fscache_ops; kmemleak every 25 cycles; slab must not grow
@@ -25,7 +29,7 @@
 # ~/.cache/fscache-ops): the first run builds it (about 6 minutes on 2
 # cores), later runs rebuild only what changed.  The source tree is shared
 # with scripts/kunit.sh: its lock is held while our sources are placed and
-# the kernel built.  The modules for the vm, churn and fault steps are
+# the kernel built.  The modules for the vm, stress, churn and fault steps are
 # built out of tree against it, as vm.sh does.
 #
 # Fails on any KCSAN report, splat (WARNING, BUG, lockdep, kmemleak, hung
@@ -33,8 +37,8 @@
 # KUnit case or failed step.  Prints the figures and ends with
 # "kcsan: PASS ..." or "kcsan: FAIL ...".
 #
-# Usage: scripts/kcsan.sh [--cycles N] [--build-only] [step...]
-#        (steps: kunit vm churn fault; default all)
+# Usage: scripts/kcsan.sh [--cycles N] [--stress-ops N] [--build-only] [step...]
+#        (steps: kunit vm stress churn fault; default all)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,17 +47,19 @@ build=$cache/kcsan-build
 work=$cache/kcsan
 jobs=$(nproc)
 cycles=100
+stress_ops=500000
 build_only=
 steps=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cycles) cycles=${2:?}; shift 2 ;;
 	--build-only) build_only=1; shift ;;
-	kunit | vm | churn | fault) steps+=("$1"); shift ;;
+	--stress-ops) stress_ops=${2:?}; shift 2 ;;
+	kunit | vm | stress | churn | fault) steps+=("$1"); shift ;;
 	*) sed -n '/^# Usage:/,/^# *(steps/p' "$0" >&2; exit 2 ;;
 	esac
 done
-[ ${#steps[@]} -gt 0 ] || steps=(kunit vm churn fault)
+[ ${#steps[@]} -gt 0 ] || steps=(kunit vm stress churn fault)
 
 "$top/scripts/deps.sh"
 
@@ -108,6 +114,7 @@ fi
 make -s -C "$work/src/tests/vm/noimport" KDIR="$build" >"$work/noimport.log" 2>&1 ||
 	{ cat "$work/noimport.log" >&2; exit 1; }
 make -s -C "$work/src/samples/fscache_ops_cachefiles" KDIR="$build"
+make -s -C "$work/src/tests/stress" KDIR="$build" SYMVERS="$work/src/Module.symvers"
 gcc -static -O2 -Wall -Werror -o "$work/failnth" "$top/tests/kcsan/failnth.c"
 [ -n "$build_only" ] && exit 0
 
@@ -118,7 +125,9 @@ mkdir -p "$root/lib/kunit"
 cp "$build/fs/fscache_ops/fscache_ops.ko" "$root/lib/kunit/"
 cp "$work/src/fscache_ops.ko" "$work/src/tests/vm/fscache_ops_vmtest.ko" \
 	"$work/src/tests/vm/noimport/fscache_ops_noimport.ko" \
-	"$work/src/samples/fscache_ops_cachefiles/fscache_ops_cachefiles.ko" "$root/lib/"
+	"$work/src/samples/fscache_ops_cachefiles/fscache_ops_cachefiles.ko" \
+	"$work/src/tests/stress/fscache_ops_stress.ko" "$root/lib/"
+echo "ops=$stress_ops" >"$root/lib/stress.args"
 : >"$root/lib/distro.list"
 cp "$work/failnth" "$root/bin/failnth"
 cp "$top/tests/kcsan/init.sh" "$root/init"
@@ -126,6 +135,9 @@ cp "$top/tests/kcsan/init.sh" "$root/init"
 sed -e '/^mount -t \(proc\|sysfs\|debugfs\) /d' -e '/^reboot -f/d' \
 	-e '/^\/bin\/busybox --install/d' "$top/tests/vm/init.sh" >"$root/bin/vm-init.sh"
 cp "$top/tests/vm/trace-check.sh" "$root/bin/trace-check.sh"
+# The stress's /init too (scripts/stress.sh), the same way.
+sed -e '/^mount -t \(proc\|sysfs\|debugfs\) /d' -e '/^reboot -f/d' \
+	-e '/^\/bin\/busybox --install/d' "$top/tests/stress/init.sh" >"$root/bin/stress-init.sh"
 cp "$top/samples/fscache_ops_cachefiles/vm-check.sh" "$root/bin/sample-check.sh"
 chmod +x "$root/init"
 pack_initramfs "$root" "$work/initrd.gz"
@@ -250,6 +262,18 @@ if [[ " ${steps[*]} " == *" vm "* ]]; then
 		bad+=("vm")
 	fi
 	figures+=("vm=$(echo "$v" | grep -o 'fscache_ops_vmtest: PASS [0-9]* checks' | head -n 1 | grep -o '[0-9]*' || echo 0)checks")
+fi
+if [[ " ${steps[*]} " == *" stress "* ]]; then
+	st=$(section stress)
+	echo "$st" | grep -q 'STRESS: END OK' || bad+=("stress: no 'STRESS: END OK'")
+	if echo "$st" | grep -qE 'STRESS: FAIL|violations=[1-9]'; then
+		echo "$st" | grep -E 'STRESS: FAIL|violations=[1-9]' >&2 || true
+		bad+=("stress")
+	fi
+	sops=$(echo "$st" | sed -nE 's/.*fscache_ops_stress: result label=[^ ]* ops=([0-9]+).*/\1/p' |
+	       awk '{ n += $1 } END { print n + 0 }')
+	echo "kcsan: stress: $sops ops, $(echo "$st" | grep -c ' check .*violations=0') checks without a violation"
+	figures+=("stress_ops=$sops")
 fi
 if [[ " ${steps[*]} " == *" churn "* ]]; then
 	c=$(grep -o 'FSCO: churn PASS.*' "$log" | head -n 1 || true)

@@ -3,7 +3,7 @@
 # shellcheck shell=dash
 #
 # /init of the KCSAN kernel's initramfs (scripts/kcsan.sh).  The steps to
-# run come from the kernel command line (fsco_steps=kunit,vm,churn,fault),
+# run come from the kernel command line (fsco_steps=kunit,vm,stress,churn,fault),
 # each between "FSCO: step NAME begin" and "FSCO: step NAME end" lines, each
 # ending with "FSCO: NAME PASS ..." or "FSCO: NAME FAIL ...":
 #
@@ -11,6 +11,8 @@
 #          (KTAP on the console, parsed by the host), and unload it
 #   vm     the VM test of scripts/vm.sh (tests/vm/init.sh): the VM test
 #          module, the sample backend's workloads, init's error path
+#   stress the stress of scripts/stress.sh (tests/stress/init.sh), with the
+#          ops of /lib/stress.args
 #   churn  fsco_cycles cycles of: load fscache_ops, load a backend (the VM
 #          test module and the sample backend in turn), a short workload,
 #          rmmod fscache_ops refused, rmmod the backend, rmmod fscache_ops;
@@ -28,7 +30,7 @@ mount -t sysfs sys /sys
 mount -t debugfs debugfs /sys/kernel/debug
 
 kml=/sys/kernel/debug/kmemleak
-steps=${fsco_steps:-kunit,vm,churn,fault}
+steps=${fsco_steps:-kunit,vm,stress,churn,fault}
 cycles=${fsco_cycles:-100}
 
 # kmemleak: two scans (an object must be 5 s old to be reported); prints
@@ -67,6 +69,11 @@ step_kunit() {
 step_vm() {
 	# tests/vm/init.sh, without its mounts and its reboot.
 	sh /bin/vm-init.sh
+}
+
+step_stress() {
+	# tests/stress/init.sh, the same way: /lib/stress.args has its ops.
+	sh /bin/stress-init.sh
 }
 
 # Wait (at most $1 s) for the sample's workload to end.
