@@ -26,6 +26,17 @@ find_splats() {
 	grep -nE "$splat_re" "$1" | grep -vE "$benign_re" || true
 }
 
+# Report the splats of the console log $2 as "$1: splats in the console
+# log", the first $3 (default 40) of them; fails if there are any.
+report_splats() {
+	local splats
+	splats=$(find_splats "$2")
+	[ -z "$splats" ] && return 0
+	echo "$1: splats in the console log ($2):" >&2
+	echo "$splats" | head -n "${3:-40}" >&2
+	return 1
+}
+
 # What booting a distro kernel with our modules takes (scripts/vm.sh,
 # scripts/bench.sh and the demo, scripts/demo.sh, use these).
 

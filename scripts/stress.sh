@@ -105,12 +105,7 @@ grep -E 'fscache_ops_stress: (result|mix|objects|check|PASS|FAIL|VIOLATION)|STRE
 	sed -E 's/^\[ *[0-9.]+\] //; s/\r$//' || true
 
 bad=0
-splats=$(find_splats "$log")
-if [ -n "$splats" ]; then
-	echo "stress[$kernel]: splats in the console log:" >&2
-	echo "$splats" | head -40 >&2
-	bad=1
-fi
+report_splats "stress[$kernel]" "$log" || bad=1
 if grep -qE 'STRESS: FAIL|fscache_ops_stress: (FAIL|VIOLATION)' "$log"; then
 	echo "stress[$kernel]: violations or failures (above)" >&2
 	bad=1

@@ -98,13 +98,8 @@ run_vm() {
 		echo "-------------------------------------------------------"
 	fi
 
-	local bad=0 splats
-	splats=$(find_splats "$log")
-	if [ -n "$splats" ]; then
-		echo "vm[$name]: splats in the console log ($log):" >&2
-		echo "$splats" | head -30 >&2
-		bad=1
-	fi
+	local bad=0
+	report_splats "vm[$name]" "$log" 30 || bad=1
 	if grep -qE 'VMTEST: FAIL|fscache_ops_vmtest: FAIL' "$log"; then
 		grep -E 'VMTEST: FAIL|fscache_ops_vmtest: FAIL' "$log" >&2
 		bad=1
