@@ -55,6 +55,11 @@ int fscache_ops_caches_show(struct seq_file *m, void *v);
 void fscache_start_operations(struct fscache_object *object);
 void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
+#if IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG)
+void fscache_op_tracking_exit(void);
+#else
+static inline void fscache_op_tracking_exit(void) {}
+#endif
 const char *fscache_op_state_name(unsigned int state);
 
 /*

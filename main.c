@@ -245,6 +245,7 @@ static void __exit fscache_ops_exit(void)
 {
 	fscache_ops_object_exit();
 	fscache_ops_teardown();
+	fscache_op_tracking_exit();
 	pr_debug("unloaded\n");
 }
 

@@ -48,6 +48,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
+#include <linux/xarray.h>
 #include "internal.h"
 
 /*
@@ -92,6 +93,55 @@ static bool fscache_op_may_retire_here(void)
 		return false;
 	return preemptible();
 }
+
+#if IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG)
+/*
+ * The ops in use, from their submission's claim to their release, by
+ * address: fscache_operation_init() of one of them is a backend's mistake
+ * that it could not tell from the garbage of a new allocation otherwise.
+ * Entries are added at submission and removed by a refused submission or
+ * by retirement, all in process context.
+ */
+static DEFINE_XARRAY(fscache_ops_in_use);
+
+/* The op is claimed by a submission (best effort: no memory, no record). */
+static void fscache_op_track(struct fscache_operation *op)
+{
+	if (xa_is_err(xa_store(&fscache_ops_in_use, (unsigned long)op,
+			       xa_mk_value(0), GFP_NOWAIT | __GFP_NOWARN)))
+		pr_warn_once("no memory to track an op in use: a re-init may go unnoticed\n");
+}
+
+/* The op is the backend's again: refused, or about to be released. */
+static void fscache_op_untrack(struct fscache_operation *op)
+{
+	xa_erase(&fscache_ops_in_use, (unsigned long)op);
+}
+
+static bool fscache_op_in_use(const struct fscache_operation *op)
+{
+	return !!xa_load(&fscache_ops_in_use, (unsigned long)op);
+}
+
+/**
+ * fscache_op_tracking_exit - forget the ops in use, at module exit
+ *
+ * None should be left: every backend has gone, and with it its ops.
+ */
+void fscache_op_tracking_exit(void)
+{
+	WARN_ONCE(!xa_empty(&fscache_ops_in_use),
+		  "fscache_ops: ops still in use at exit\n");
+	xa_destroy(&fscache_ops_in_use);
+}
+#else
+static void fscache_op_track(struct fscache_operation *op) {}
+static void fscache_op_untrack(struct fscache_operation *op) {}
+static bool fscache_op_in_use(const struct fscache_operation *op)
+{
+	return false;
+}
+#endif
 
 static void fscache_op_call_cancel(struct fscache_operation *op)
 {
@@ -162,10 +212,18 @@ static struct workqueue_struct *fscache_op_wq(const struct fscache_operation *op
  * ready for submission.  The type (%FSCACHE_OP_TYPE bits), exclusivity and
  * %FSCACHE_OP_WAITING flags of @op->flags are left as the caller set them;
  * set them, the processor and the cancel callback before submitting.
+ *
+ * @op may be new memory, or an op whose release callback has run.  The
+ * init of an op still in use (submitted and not yet released) is a mistake
+ * that would corrupt its object's lists; with %CONFIG_FSCACHE_OPS_DEBUG it
+ * is refused with a warning and leaves @op as it was.
  */
 void fscache_operation_init(struct fscache_operation *op,
 			    fscache_operation_release_t release)
 {
+	if (fscache_misuse(fscache_op_in_use(op), "init of OP%x, which is in use",
+			   op->debug_id))
+		return;
 	INIT_WORK(&op->work, fscache_op_work_func);
 	INIT_LIST_HEAD(&op->pend_link);
 	op->object = NULL;
@@ -254,6 +312,8 @@ static void fscache_op_retire(struct fscache_object *object,
 	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
 	spin_unlock(&object->lock);
 
+	/* Off the GC's list, done with by us: the backend's again. */
+	fscache_op_untrack(op);
 	trace_fscache_op(op, object, fscache_op_trace_release);
 	fscache_op_free(op);
 
@@ -608,6 +668,7 @@ static int fscache_submit(struct fscache_object *object,
 						 &op->iflags),
 			   "OP%x submitted twice", op->debug_id))
 		return -EINVAL;
+	fscache_op_track(op);
 	ret = fscache_check_submission(object, op);
 	if (ret)
 		goto unclaim;
@@ -666,6 +727,7 @@ out:
 		return 0;
 unclaim:
 	/* Refused: the op is the caller's again, as it was. */
+	fscache_op_untrack(op);
 	clear_bit_unlock(FSCACHE_OP_I_SUBMITTED, &op->iflags);
 	return ret;
 }

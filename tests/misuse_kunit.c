@@ -329,13 +329,50 @@ static void submit_to_dead_object(struct kunit *test)
 }
 
 /*
- * fscache_operation_init() of an op in use (pending or in progress) is not
- * checked: it rewrites the op's list link, references and state under its
- * object.  Not provoked here, as it would corrupt the object's FIFO.
+ * fscache_operation_init() of an op in use (pending or in progress) would
+ * rewrite its list link, references and state under its object.  With
+ * CONFIG_FSCACHE_OPS_DEBUG it is refused, and the ops go on as they were.
+ * (Without it, it cannot be told from the init of new memory.)
  */
 static void op_init_while_in_use(struct kunit *test)
 {
-	kunit_skip(test, "not refused: re-init of an op in use corrupts its object's lists");
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object;
+	struct fsop_test_op *running, *pending;
+	struct fsop_record *rr, *rp;
+	unsigned int id;
+
+	if (!IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG))
+		kunit_skip(test, "built without CONFIG_FSCACHE_OPS_DEBUG: not detected");
+
+	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	running = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
+	pending = fsop_new_op(ctx, FSCACHE_OP_SLOW, true);
+	rr = fsop_rec(running);
+	rp = fsop_rec(pending);
+	running->gate = 1;
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &running->op), 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&rr->started, 10 * HZ));
+	KUNIT_ASSERT_EQ(test, fscache_submit_exclusive_op(object, &pending->op), 0);
+	id = pending->op.debug_id;
+
+	fsop_expect_misuse(ctx, 2);
+	fscache_operation_init(&pending->op, pending->op.release);
+	fscache_operation_init(&running->op, running->op.release);
+	KUNIT_EXPECT_EQ_MSG(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 2UL,
+			    "misuse refused: init of an op in use");
+	KUNIT_EXPECT_EQ(test, pending->op.debug_id, id);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(pending->op.state), FSCACHE_OP_ST_PENDING);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(running->op.state), FSCACHE_OP_ST_IN_PROGRESS);
+
+	fscache_put_operation(&pending->op);
+	fscache_put_operation(&running->op);
+	fsop_open_gate(ctx, 1);
+	fsop_expect_idle(test, object);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rr->runs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rp->runs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 2);
 }
 
 /* Completion */
