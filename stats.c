@@ -230,7 +230,8 @@ int fscache_ops_stats_init(void)
 void fscache_ops_stats_exit(void)
 {
 	/* The debugfs files read the counters: they must be gone first. */
-	WARN_ON_ONCE(fscache_ops_debugfs_root);
+	WARN_ONCE(fscache_ops_debugfs_root,
+		  "fscache_ops: counters freed before their debugfs files\n");
 	free_percpu(fscache_ops_stats);
 	fscache_ops_stats = NULL;
 }
