@@ -414,7 +414,7 @@ for f in "${chosen[@]}"; do
 			set -e
 			if [ $vrc -ne 0 ]; then
 				verdict=killed-vm
-				killers="vm 6.12"
+				killers="vm-6.12"
 				detail=$(grep -m1 -E 'vm\[6\.12\]|FAIL' "$dir/vm.out" || true)
 			fi
 		fi
