@@ -97,17 +97,28 @@ static bool fscache_op_may_retire_here(void)
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG)
 /*
  * The ops in use, from their submission's claim to their release, by
- * address: fscache_operation_init() of one of them is a backend's mistake
- * that it could not tell from the garbage of a new allocation otherwise.
- * Entries are added at submission and removed by a refused submission or
- * by retirement, all in process context.
+ * address (divided by their size): fscache_operation_init() of one of
+ * them is a backend's mistake that it could not tell from the garbage of
+ * a new allocation otherwise.  Entries are added at submission and
+ * removed by a refused submission or by retirement, all in process
+ * context.
  */
 static DEFINE_XARRAY(fscache_ops_in_use);
+
+/*
+ * Ops in use do not overlap, so their addresses divided by their size
+ * differ: the index is unique to an op, and ops that lie close (in one
+ * slab page) share the xarray's nodes instead of allocating one each.
+ */
+static unsigned long fscache_op_index(const struct fscache_operation *op)
+{
+	return (unsigned long)op / sizeof(*op);
+}
 
 /* The op is claimed by a submission (best effort: no memory, no record). */
 static void fscache_op_track(struct fscache_operation *op)
 {
-	if (xa_is_err(xa_store(&fscache_ops_in_use, (unsigned long)op,
+	if (xa_is_err(xa_store(&fscache_ops_in_use, fscache_op_index(op),
 			       xa_mk_value(0), GFP_NOWAIT | __GFP_NOWARN)))
 		pr_warn_once("no memory to track an op in use: a re-init may go unnoticed\n");
 }
@@ -115,12 +126,12 @@ static void fscache_op_track(struct fscache_operation *op)
 /* The op is the backend's again: refused, or about to be released. */
 static void fscache_op_untrack(struct fscache_operation *op)
 {
-	xa_erase(&fscache_ops_in_use, (unsigned long)op);
+	xa_erase(&fscache_ops_in_use, fscache_op_index(op));
 }
 
 static bool fscache_op_in_use(const struct fscache_operation *op)
 {
-	return !!xa_load(&fscache_ops_in_use, (unsigned long)op);
+	return !!xa_load(&fscache_ops_in_use, fscache_op_index(op));
 }
 
 /**
