@@ -8,7 +8,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -17,7 +16,6 @@
 struct fscache_ops_stats __percpu *fscache_ops_stats;
 
 DEFINE_STATIC_KEY_FALSE(fscache_ops_timing);
-static DEFINE_MUTEX(fscache_timing_lock);
 
 /**
  * fscache_ops_set_timing - time ops for the histograms and ages, or stop
@@ -43,13 +41,14 @@ int fscache_ops_set_timing(const char *val)
 		       strim(buf));
 		return -EINVAL;
 	}
-	/* The key's count is a bool here: enabled or not, never nested. */
-	mutex_lock(&fscache_timing_lock);
+	/*
+	 * Enable and disable set the key's count to 1 or 0, never nesting,
+	 * and the jump label code serialises them.
+	 */
 	if (on)
 		static_branch_enable(&fscache_ops_timing);
 	else
 		static_branch_disable(&fscache_ops_timing);
-	mutex_unlock(&fscache_timing_lock);
 	return 0;
 }
 
