@@ -393,7 +393,7 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 
 	WARN_ON_ONCE(object->n_ops || object->n_in_progress ||
 		     object->n_exclusive || !list_empty(&object->pending_ops) ||
-		     !list_empty(&object->in_progress_ops));
+		     !hlist_empty(&object->in_progress_ops));
 
 	spin_lock(&cache->object_list_lock);
 	list_del_init(&object->cache_link);
@@ -446,7 +446,7 @@ int fscache_ops_init_object(struct fscache_object *object,
 	spin_lock_init(&object->lock);
 	raw_spin_lock_init(&object->event_lock);
 	INIT_LIST_HEAD(&object->pending_ops);
-	INIT_LIST_HEAD(&object->in_progress_ops);
+	INIT_HLIST_HEAD(&object->in_progress_ops);
 	INIT_LIST_HEAD(&object->cache_link);
 	INIT_WORK(&object->work, fscache_object_work_func);
 	object->cache = cache;
@@ -866,31 +866,50 @@ static const char *const fscache_op_type_names[] = {
 	[FSCACHE_OP_MYTHREAD]	= "MYTHREAD",
 };
 
-/* The first ops of one of an object's lists; the caller holds its lock. */
-static void fscache_objects_show_ops(struct seq_file *m, struct list_head *ops,
+/*
+ * One op of an object's, unless @n ops were shown already: then "..." once,
+ * and false (show no more).  The caller holds the object's lock.
+ */
+static bool fscache_objects_show_op(struct seq_file *m,
+				    struct fscache_operation *op,
+				    unsigned int n, unsigned int now)
+{
+	unsigned int type;
+
+	if (n >= FSCACHE_OBJECTS_MAX_OPS) {
+		seq_puts(m, "  ...\n");
+		return false;
+	}
+	type = op->flags & FSCACHE_OP_TYPE;
+	seq_printf(m, "  OP=%08x type=%s state=%s excl=%d cancel=%d",
+		   op->debug_id,
+		   type < ARRAY_SIZE(fscache_op_type_names) ?
+		   fscache_op_type_names[type] : "?",
+		   fscache_op_state_name(op->state),
+		   test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags),
+		   test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
+	if (IS_ENABLED(CONFIG_FSCACHE_OPS_STATS) &&
+	    test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
+		seq_printf(m, " age_us=%u", now - op->submit_time);
+	seq_putc(m, '\n');
+	return true;
+}
+
+/* The first ops of an object's two lists; the caller holds its lock. */
+static void fscache_objects_show_ops(struct seq_file *m,
+				     struct fscache_object *object,
 				     unsigned int now)
 {
 	struct fscache_operation *op;
-	unsigned int n = 0, type;
+	unsigned int n = 0;
 
-	list_for_each_entry(op, ops, pend_link) {
-		if (n++ == FSCACHE_OBJECTS_MAX_OPS) {
-			seq_puts(m, "  ...\n");
+	hlist_for_each_entry(op, &object->in_progress_ops, run_link)
+		if (!fscache_objects_show_op(m, op, n++, now))
 			break;
-		}
-		type = op->flags & FSCACHE_OP_TYPE;
-		seq_printf(m, "  OP=%08x type=%s state=%s excl=%d cancel=%d",
-			   op->debug_id,
-			   type < ARRAY_SIZE(fscache_op_type_names) ?
-			   fscache_op_type_names[type] : "?",
-			   fscache_op_state_name(op->state),
-			   test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags),
-			   test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags));
-		if (IS_ENABLED(CONFIG_FSCACHE_OPS_STATS) &&
-		    test_bit(FSCACHE_OP_I_STAMPED, &op->iflags))
-			seq_printf(m, " age_us=%u", now - op->submit_time);
-		seq_putc(m, '\n');
-	}
+	n = 0;
+	list_for_each_entry(op, &object->pending_ops, pend_link)
+		if (!fscache_objects_show_op(m, op, n++, now))
+			break;
 }
 
 static int fscache_objects_show(struct seq_file *m, void *v)
@@ -914,8 +933,7 @@ static int fscache_objects_show(struct seq_file *m, void *v)
 		sep = ',';
 	}
 	seq_puts(m, sep == '=' ? "=-\n" : "\n");
-	fscache_objects_show_ops(m, &object->in_progress_ops, now);
-	fscache_objects_show_ops(m, &object->pending_ops, now);
+	fscache_objects_show_ops(m, object, now);
 	spin_unlock(&object->lock);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * FS-Cache asynchronous operation manager.
  *
  * Operations are submitted against an object.  Each object keeps, under its
- * spinlock, a FIFO of deferred operations and three counters:
+ * spinlock, a FIFO of deferred operations, the set of its operations in
+ * progress and three counters:
  *
  *   n_ops		submitted and not yet finally put
  *   n_in_progress	started and not yet completed
@@ -175,11 +176,12 @@ static const char *const fscache_op_state_names[] = {
 /*
  * Move an op to another state.  Every transition names the states it may
  * start from; any other is a bug of ours (a backend's mistakes are caught
- * before they get here), reported once.
+ * before they get here), reported once per call site (it is inlined: the
+ * hot path has no call to spare).
  */
-static void fscache_op_set_state(struct fscache_operation *op,
-				 unsigned long from,
-				 enum fscache_operation_state to)
+static __always_inline void fscache_op_set_state(struct fscache_operation *op,
+						 unsigned long from,
+						 enum fscache_operation_state to)
 {
 	enum fscache_operation_state cur = op->state;
 
@@ -496,7 +498,13 @@ static void fscache_run_op(struct fscache_object *object,
 
 	lockdep_assert_held(&object->lock);
 
-	list_move_tail(&op->pend_link, &object->in_progress_ops);
+	/*
+	 * The ops in progress are an unordered set: an hlist, whose add and
+	 * delete cost no list validation on the hot path.
+	 */
+	if (from_fifo)
+		list_del(&op->pend_link);
+	hlist_add_head(&op->run_link, &object->in_progress_ops);
 	fscache_op_set_state(op, from_fifo ? ST(PENDING) : ST(INITIALISED),
 			     FSCACHE_OP_ST_IN_PROGRESS);
 	object->n_in_progress++;
@@ -539,7 +547,8 @@ void fscache_start_operations(struct fscache_object *object)
 
 	lockdep_assert_held(&object->lock);
 
-	if (!fscache_object_is_active(object))
+	if (list_empty(&object->pending_ops) ||
+	    !fscache_object_is_active(object))
 		return;
 
 	while ((op = list_first_entry_or_null(&object->pending_ops,
@@ -567,7 +576,7 @@ static void fscache_op_done_locked(struct fscache_object *object,
 	lockdep_assert_held(&object->lock);
 
 	cancelled |= test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags);
-	list_del_init(&op->pend_link);
+	hlist_del_init(&op->run_link);
 	fscache_op_set_state(op, ST(IN_PROGRESS),
 			     cancelled ? FSCACHE_OP_ST_CANCELLED :
 					 FSCACHE_OP_ST_COMPLETE);
@@ -963,10 +972,10 @@ void fscache_cancel_all_ops(struct fscache_object *object)
 	/*
 	 * One whose last put awaits the GC is as good as done.  Any other is
 	 * held while it is asked to give up: a final put from an interrupt
-	 * must not free it under its cancel callback.  It stays on the list
+	 * must not free it under its cancel callback.  It stays in the set
 	 * whatever our put does (a final put here is deferred to the GC).
 	 */
-	list_for_each_entry(op, &object->in_progress_ops, pend_link) {
+	hlist_for_each_entry(op, &object->in_progress_ops, run_link) {
 		if (!refcount_add_not_zero(FSCACHE_REF_OWN, &op->usage))
 			continue;
 		fscache_ops_test_point(FSCACHE_TP_CANCEL_ALL, op);

@@ -440,6 +440,58 @@ static void death_asks_ops_in_progress_to_give_up(struct kunit *test)
 			      "EV_CLEARED: a dying object is dropped once its last op has gone");
 }
 
+/*
+ * Death asks every op in progress to give up, whether it started within its
+ * submission or later from the FIFO; one that completed before has left the
+ * set of ops in progress and is not asked.
+ */
+static void death_asks_every_op_in_progress(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *x = rules_op(ctx, true, 1);
+	struct fsop_test_op *a = rules_op(ctx, false, 2);
+	struct fsop_test_op *b = rules_op(ctx, false, 3);
+	struct fsop_test_op *d = rules_op(ctx, false, 2);
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	KUNIT_EXPECT_EQ(test, rules_submit(object, x), 0);
+	KUNIT_ASSERT_TRUE(test, rules_started(fsop_rec(x)));
+	/* a and b wait behind the exclusive x, then start from the FIFO. */
+	KUNIT_EXPECT_EQ(test, rules_submit(object, a), 0);
+	KUNIT_EXPECT_EQ(test, rules_submit(object, b), 0);
+	KUNIT_EXPECT_EQ(test, rules_state(a), FSCACHE_OP_ST_PENDING);
+	fsop_open_gate(ctx, 1);
+	fscache_put_operation(&x->op);
+	KUNIT_ASSERT_TRUE(test, rules_started(fsop_rec(a)));
+	KUNIT_ASSERT_TRUE(test, rules_started(fsop_rec(b)));
+	/* d starts within its submission. */
+	KUNIT_EXPECT_EQ(test, rules_submit(object, d), 0);
+	KUNIT_ASSERT_TRUE(test, rules_started(fsop_rec(d)));
+	/* b, between a and d in the set, completes and leaves it. */
+	fsop_open_gate(ctx, 3);
+	KUNIT_EXPECT_EQ(test, fscache_op_complete(&b->op, false), 0);
+
+	fscache_ops_relinquish_object(object, false);
+	KUNIT_EXPECT_TRUE_MSG(test, fsop_wait_for(fscache_op_is_cancelled(&a->op)),
+			      "death asks an op started from the FIFO to give up");
+	KUNIT_EXPECT_TRUE_MSG(test, fsop_wait_for(fscache_op_is_cancelled(&d->op)),
+			      "death asks an op started at submission to give up");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fsop_rec(a)->cancelled), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fsop_rec(d)->cancelled), 1);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fsop_rec(b)->cancelled), 0,
+			    "a completed op has left the ops in progress: death does not ask it");
+	KUNIT_EXPECT_FALSE(test, fscache_op_is_cancelled(&b->op));
+
+	fsop_open_gate(ctx, 2);
+	fscache_put_operation(&b->op);
+	fscache_put_operation(&a->op);
+	/* The object may go with this put: it is not touched after it. */
+	fscache_put_operation(&d->op);
+	KUNIT_EXPECT_TRUE_MSG(test, fsop_wait_for(atomic_read(&ctx->drops) == 1),
+			      "EV_CLEARED: a dying object is dropped once its last op has gone");
+}
+
 static atomic_t rules_enqueue_ret;
 
 static void rules_retype_to_slow(struct fsop_test_op *top)
@@ -737,6 +789,7 @@ static struct kunit_case fscache_ops_rules_cases[] = {
 	KUNIT_CASE(waiter_woken_on_cancel),
 	KUNIT_CASE(waiter_woken_on_death),
 	KUNIT_CASE(death_asks_ops_in_progress_to_give_up),
+	KUNIT_CASE(death_asks_every_op_in_progress),
 	KUNIT_CASE(enqueue_follows_new_type),
 	KUNIT_CASE(gc_retires_and_frees),
 	KUNIT_CASE(cleared_when_n_ops_reaches_zero),

@@ -89,8 +89,11 @@ enum fscache_operation_state {
  * @work: the same work item, by its neutral name.  Once the last reference
  *	is gone, no instance of it is queued any more, and fscache_ops uses its
  *	list entry to link the op into its cache's deferred-release list
- * @pend_link: link in the object's pending FIFO, then in its list of ops in
- *	progress; owned by fscache_ops
+ * @pend_link: link in the object's pending FIFO; owned by fscache_ops: a
+ *	backend must not look at it (its contents say nothing once the op has
+ *	started)
+ * @run_link: the same memory, as the link in the object's set of ops in
+ *	progress once it has started; owned by fscache_ops
  * @object: the object the operation was submitted against
  * @flags: %FSCACHE_OP_TYPE bits and the FSCACHE_OP_* flag bits; the
  *	backend's to set (but see fscache_enqueue_operation())
@@ -121,7 +124,10 @@ struct fscache_operation {
 		struct work_struct	slow_work;
 		struct work_struct	work;
 	};
-	struct list_head		pend_link;
+	union {
+		struct list_head	pend_link;
+		struct hlist_node	run_link;
+	};
 	struct fscache_object		*object;
 	unsigned long			flags;
 #define FSCACHE_OP_TYPE		0x000f	/* how CPU time is provided: */
@@ -289,7 +295,9 @@ struct fscache_cache {
  * @events: raised events (FSCACHE_OBJECT_EV_* bits)
  * @event_mask: events that make the state machine run in the current state
  * @pending_ops: FIFO of deferred operations
- * @in_progress_ops: operations started and not yet completed
+ * @in_progress_ops: operations started and not yet completed: an unordered
+ *	set, newest first (an hlist, so that starting and completing an op
+ *	cost no list validation)
  * @cache: the owning cache; not used by fscache_ops once the object is dead
  * @put_object: the cache's put_object(), kept for the last put, which may
  *	come after the cache (and the table of its operations) was freed
@@ -318,7 +326,7 @@ struct fscache_object {
 	unsigned long			events;
 	unsigned long			event_mask;
 	struct list_head		pending_ops;
-	struct list_head		in_progress_ops;
+	struct hlist_head		in_progress_ops;
 	struct fscache_cache		*cache;
 	void				(*put_object)(struct fscache_object *object);
 	struct list_head		cache_link;
