@@ -63,8 +63,9 @@ atomic_t fscache_op_debug_id;
 EXPORT_SYMBOL_NS_GPL(fscache_op_debug_id, FSCACHE_OPS_NS);
 
 static void fscache_op_work_func(struct work_struct *work);
-static void fscache_op_done_locked(struct fscache_object *object,
-				   struct fscache_operation *op, bool cancelled);
+static __always_inline void
+fscache_op_done_locked(struct fscache_object *object,
+		       struct fscache_operation *op, bool cancelled);
 static void fscache_op_unqueue_locked(struct fscache_object *object,
 				      struct fscache_operation *op);
 
@@ -176,8 +177,8 @@ static const char *const fscache_op_state_names[] = {
 /*
  * Move an op to another state.  Every transition names the states it may
  * start from; any other is a bug of ours (a backend's mistakes are caught
- * before they get here), reported once per call site (it is inlined: the
- * hot path has no call to spare).
+ * before they get here), reported once.  Inlined: the hot path has no call
+ * to spare.
  */
 static __always_inline void fscache_op_set_state(struct fscache_operation *op,
 						 unsigned long from,
@@ -297,8 +298,8 @@ static void fscache_op_free(struct fscache_operation *op)
  * returns with it released.  The op is released while it still counts in
  * n_ops, so the object cannot be dropped under the release callback.
  */
-static void fscache_op_retire(struct fscache_object *object,
-			      struct fscache_operation *op)
+static __always_inline void fscache_op_retire(struct fscache_object *object,
+					      struct fscache_operation *op)
 	__releases(&object->lock)
 {
 	lockdep_assert_held(&object->lock);
@@ -491,8 +492,9 @@ static void fscache_op_queue(struct fscache_operation *op,
  * Start an op.  If it came off the pending FIFO, the FIFO's reference goes to
  * the workqueue (or is dropped for a MYTHREAD op, whose submitter holds one).
  */
-static void fscache_run_op(struct fscache_object *object,
-			   struct fscache_operation *op, bool from_fifo)
+static __always_inline void fscache_run_op(struct fscache_object *object,
+					   struct fscache_operation *op,
+					   bool from_fifo)
 {
 	struct workqueue_struct *wq = fscache_op_wq(op);
 
@@ -570,8 +572,9 @@ void fscache_start_operations(struct fscache_object *object)
  * Complete a started op; it ends CANCELLED if @cancelled or if cancellation
  * was requested while it was in progress.
  */
-static void fscache_op_done_locked(struct fscache_object *object,
-				   struct fscache_operation *op, bool cancelled)
+static __always_inline void
+fscache_op_done_locked(struct fscache_object *object,
+		       struct fscache_operation *op, bool cancelled)
 {
 	lockdep_assert_held(&object->lock);
 
@@ -589,7 +592,8 @@ static void fscache_op_done_locked(struct fscache_object *object,
 		object->n_exclusive--;
 		clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
 	}
-	if (object->n_in_progress == 0)
+	/* Usually nothing waits: then save the call. */
+	if (object->n_in_progress == 0 && !list_empty(&object->pending_ops))
 		fscache_start_operations(object);
 }
 
@@ -671,8 +675,9 @@ static int fscache_check_submission(struct fscache_object *object,
 	return 0;
 }
 
-static int fscache_submit(struct fscache_object *object,
-			  struct fscache_operation *op, bool exclusive)
+static __always_inline int fscache_submit(struct fscache_object *object,
+					  struct fscache_operation *op,
+					  bool exclusive)
 {
 	int ret;
 
