@@ -375,6 +375,44 @@ static void op_init_while_in_use(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 2);
 }
 
+/*
+ * An op whose final put was handed to the GC is in use until the GC has
+ * released it (its work item's list entry links it on the GC's list): its
+ * init is refused too.  The object's lock, held across the put and the
+ * init, keeps the GC from retiring the op in between.
+ */
+static void op_init_while_awaiting_gc(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object;
+	struct fsop_test_op *top;
+	unsigned int id;
+
+	if (!IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG))
+		kunit_skip(test, "built without CONFIG_FSCACHE_OPS_DEBUG: not detected");
+
+	object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	id = top->op.debug_id;
+
+	fsop_expect_misuse(ctx, 1);
+	spin_lock(&object->lock);
+	fscache_put_operation(&top->op);	/* under the lock: deferred */
+	fscache_operation_init(&top->op, top->op.release);
+	spin_unlock(&object->lock);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_DEFERRED_RELEASE), 1UL);
+	KUNIT_EXPECT_EQ_MSG(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 1UL,
+			    "misuse refused: init of an op whose release awaits the GC");
+	KUNIT_EXPECT_EQ(test, top->op.debug_id, id);
+
+	flush_work(&ctx->cache.op_gc);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OP_GC), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 1);
+	fsop_expect_idle(test, object);
+}
+
 /* Completion */
 
 static void complete_of_unsubmitted_op(struct kunit *test)
@@ -674,6 +712,7 @@ static struct kunit_case fscache_ops_misuse_cases[] = {
 	KUNIT_CASE(submit_to_null_object),
 	KUNIT_CASE(submit_to_dead_object),
 	KUNIT_CASE(op_init_while_in_use),
+	KUNIT_CASE(op_init_while_awaiting_gc),
 	KUNIT_CASE(complete_of_unsubmitted_op),
 	KUNIT_CASE(complete_of_pending_op),
 	KUNIT_CASE(op_completed_twice),
