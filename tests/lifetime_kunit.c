@@ -12,6 +12,7 @@
 
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include "kunit_helpers.h"
@@ -573,6 +574,86 @@ static void final_put_under_backend_lock_deferred(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, r->released_atomic);
 }
 
+/* Another CPU holds an object's lock while the test makes a final put. */
+struct fsop_lock_holder {
+	struct fscache_object	*object;
+	struct completion	held;
+	atomic_t		putting;	/* the test is about to put */
+	bool			waited;		/* it did, before we let go */
+};
+
+static int fsop_hold_object_lock(void *arg)
+{
+	struct fsop_lock_holder *h = arg;
+	unsigned long end = jiffies + msecs_to_jiffies(FSOP_TIMEOUT_MS);
+
+	spin_lock(&h->object->lock);
+	complete(&h->held);
+	while (!atomic_read(&h->putting) && time_before(jiffies, end))
+		cpu_relax();
+	h->waited = atomic_read(&h->putting);
+	/* Long enough for the put to find the lock taken. */
+	mdelay(20);
+	spin_unlock(&h->object->lock);
+	return 0;
+}
+
+/*
+ * Issue 6: a final put in task context, holding no lock, found the
+ * object's lock taken by another CPU and sent the op to the GC (12 % of
+ * all ops on a busy object).  It must wait for the lock and retire the op
+ * itself: the release callback has run when the put returns, in the
+ * putter's context.
+ */
+static void final_put_with_lock_busy_not_deferred(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct fsop_record *r = fsop_rec(top);
+	struct fsop_lock_holder h = { .object = object };
+	struct task_struct *task;
+	int cpu, other;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) || IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "every backend put is deferred in this kernel");
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	cpu = get_cpu();
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	put_cpu();
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU to hold the lock");
+
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	init_completion(&h.held);
+	task = kthread_create(fsop_hold_object_lock, &h, "fsop_lock_holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, other);
+	get_task_struct(task);
+	wake_up_process(task);
+	if (!wait_for_completion_timeout(&h.held, 10 * HZ)) {
+		atomic_set(&h.putting, 1);
+		kthread_stop(task);
+		put_task_struct(task);
+		fscache_put_operation(&top->op);
+		KUNIT_FAIL(test, "the lock holder did not take the lock");
+		return;
+	}
+
+	atomic_set(&h.putting, 1);
+	fscache_put_operation(&top->op);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r->released), 1,
+			    "a final put in task context waits for a busy lock and releases the op itself");
+	KUNIT_EXPECT_FALSE(test, r->released_atomic);
+	kthread_stop(task);
+	put_task_struct(task);
+	KUNIT_EXPECT_TRUE(test, h.waited);
+	KUNIT_EXPECT_EQ_MSG(test,
+			    fsop_stat_delta(ctx, FSCACHE_STAT_OP_DEFERRED_RELEASE), 0UL,
+			    "a final put in task context was deferred because the lock was busy");
+	fsop_expect_idle(test, object);
+}
+
 /*
  * A backend's share of an op's count is bounded (FSCACHE_REF_MASK): a get
  * beyond it is refused rather than spilling into fscache_ops' own share,
@@ -757,6 +838,7 @@ static struct kunit_case fscache_ops_lifetime_cases[] = {
 	KUNIT_CASE(racing_puts_of_pending_op),
 	KUNIT_CASE(final_put_in_cancel_callback_deferred),
 	KUNIT_CASE(final_put_under_backend_lock_deferred),
+	KUNIT_CASE(final_put_with_lock_busy_not_deferred),
 	KUNIT_CASE(op_get_refused_when_full),
 	KUNIT_CASE(op_with_reused_work_refused),
 	KUNIT_CASE(enqueue_after_deferred_final_put_refused),
