@@ -549,8 +549,7 @@ void fscache_start_operations(struct fscache_object *object)
 
 	lockdep_assert_held(&object->lock);
 
-	if (list_empty(&object->pending_ops) ||
-	    !fscache_object_is_active(object))
+	if (!fscache_object_is_active(object))
 		return;
 
 	while ((op = list_first_entry_or_null(&object->pending_ops,
