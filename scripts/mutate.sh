@@ -275,7 +275,12 @@ def record(inc, name, verdict, killers, expect, code):
                 break
         lines[i:i] = row
     else:
-        lines[i:i + 4] = row
+        # The old row ends where the next begins: a cell edited by hand
+        # may span several lines.
+        j = i + 1
+        while j < len(lines) and lines[j].startswith('     '):
+            j += 1
+        lines[i:j] = row
     with open(inc, 'w') as f:
         f.write('\n'.join(lines))
 
