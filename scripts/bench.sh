@@ -20,15 +20,21 @@
 #   --smp "N..."    CPU counts, one boot each (default: "1 2")
 #   --ops N         ops per submitting thread per run (default 5000; 1000
 #                   on the debug kernel, which is ten times slower)
-#   --reps N        repetitions (default 9)
-#   --long          --ops 20000 --reps 15 (about six times as long)
+#   --reps N        repetitions per boot (default 9)
+#   --boots N       boots per CPU count (default 1), pooled in one report:
+#                   each boot lays the code out anew (KASLR), and under TCG
+#                   that alone moves a ratio by up to 0.15
+#   --long          --ops 20000 --reps 5 --boots 3
 #   --objects L     object counts, comma-separated (default 1,64,1024)
 #   --threads L     submitting threads, comma-separated (default 1,2)
 #   --pairs L       fast,slow,fast_excl,slow_excl,mythread (default: all)
+#   --append A      more kernel command line, for an ablation (e.g.
+#                   "spectre_v2=off"; Documentation/benchmark.rst)
 #   --rev REV       measure fscache_ops as committed in REV instead of the
 #                   working tree (the benchmark's own files stay the working
 #                   tree's): e.g. to compare before and after a change
-#   --report LOG..  only print the report of existing console logs
+#   --report LOG..  only print the report of existing console logs, pooled
+#                   (the boots of one kernel and CPU count)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +44,8 @@ kernel=6.12
 smps="1 2"
 ops=
 reps=9
+boots=1
+append_extra=
 objects=1,64,1024
 threads=1,2
 pairs=fast,slow,fast_excl,slow_excl,mythread
@@ -55,7 +63,9 @@ while [ $# -gt 0 ]; do
 	--smp) smps=${2:?}; shift 2 ;;
 	--ops) ops=${2:?}; shift 2 ;;
 	--reps) reps=${2:?}; shift 2 ;;
-	--long) ops=20000; reps=15; shift ;;
+	--boots) boots=${2:?}; shift 2 ;;
+	--append) append_extra=${2:?}; shift 2 ;;
+	--long) ops=20000; reps=5; boots=3; shift ;;
 	--objects) objects=${2:?}; shift 2 ;;
 	--threads) threads=${2:?}; shift 2 ;;
 	--pairs) pairs=${2:?}; shift 2 ;;
@@ -66,9 +76,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-# The report: the runs of a console log, aggregated per arm.
+# The report: the runs of the console logs of one kernel and CPU count (one
+# per boot), aggregated per arm.  A run's repetition is keyed by its boot
+# and its number in that boot: the two arms of a pair are compared only
+# within one repetition of one boot.
 report() {
-	awk -f - "$1" <<'EOF'
+	awk -f - "$@" <<'EOF'
 function median(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -108,9 +121,10 @@ function numsort(list,    n, a, i, j, t, out) {
 }
 # The repetition whose ns/op is the median (the lower of two): its latencies
 # are shown, so that p50 <= p99 holds in every row.
-function median_rep(arm, o, t,    r, n, v, k, i, j, tv, tk) {
+function median_rep(arm, o, t,    r, ri, n, v, k, i, j, tv, tk) {
 	n = 0
-	for (r = 0; r < nrep; r++) {
+	for (ri = 1; ri <= nrep; ri++) {
+		r = rkeys[ri]
 		if (!((arm, o, t, r) in ns)) continue
 		v[++n] = ns[arm, o, t, r] / nops[arm, o, t, r]; k[n] = r
 	}
@@ -123,12 +137,20 @@ function median_rep(arm, o, t,    r, n, v, k, i, j, tv, tk) {
 }
 # Median over the repetitions of a quantity ("nsop", "ratio" to the floor,
 # "gain" from the fewest threads); the extremes go to stat_min, stat_max.
-function per_rep(kind, arm, o, t,    r, n, v, x) {
+function per_rep(kind, arm, o, t, boot,    r, ri, n, v, x) {
 	n = 0
-	for (r = 0; r < nrep; r++) {
+	for (ri = 1; ri <= nrep; ri++) {
+		r = rkeys[ri]
+		if (boot != "" && rboot[r] != boot) continue
 		if (kind == "nsop") {
 			if (!((arm, o, t, r) in ns)) continue
 			x = ns[arm, o, t, r] / nops[arm, o, t, r]
+		} else if (kind == "csw") {
+			if (csw[arm, o, t, r] == "") continue
+			x = csw[arm, o, t, r] * 1000 / nops[arm, o, t, r]
+		} else if (kind == "subns") {
+			if (subns[arm, o, t, r] == "") continue
+			x = subns[arm, o, t, r] / nops[arm, o, t, r]
 		} else if (kind == "ratio") {
 			if (!((arm, o, t, r) in ns) || !((floor[arm], o, t, r) in ns)) continue
 			x = (ns[arm, o, t, r] / nops[arm, o, t, r]) / \
@@ -165,38 +187,49 @@ BEGIN {
 	floor["fast"] = "wq_bound"; floor["slow"] = "wq_unbound"
 	floor["fast_excl"] = "wq_bound_idle"; floor["slow_excl"] = "wq_unbound_idle"
 	floor["mythread"] = "completion"
-	nrep = 0
+	nrep = 0; nboot = 0
 }
+FNR == 1 { nboot++ }
+# Console lines end in \r: drop it, or the last field of a line keeps it.
+{ sub(/\r$/, "") }
 /fscache_ops_bench: setup / {
+	if (cpus != "" && kv($0, "cpus") != cpus) {
+		print "bench: the logs pooled in one report must have one CPU count"
+		bad_cpus = 1
+		exit 1
+	}
 	kernel = kv($0, "kernel"); cpus = kv($0, "cpus")
 	beyond = kv($0, "beyond_work"); opbytes = kv($0, "op_bytes")
 	workbytes = kv($0, "work_bytes"); nr = kv($0, "nr_ops")
 }
 /fscache_ops_bench: run / {
 	arm = kv($0, "arm"); o = kv($0, "objects"); t = kv($0, "threads")
-	r = kv($0, "rep")
+	r = nboot "." kv($0, "rep")
+	if (!(r in rboot)) { rboot[r] = nboot; rkeys[++nrep] = r }
 	ns[arm, o, t, r] = kv($0, "ns"); nops[arm, o, t, r] = kv($0, "ops")
+	subns[arm, o, t, r] = kv($0, "sub_ns"); csw[arm, o, t, r] = kv($0, "csw")
 	p50[arm, o, t, r] = kv($0, "p50"); p99[arm, o, t, r] = kv($0, "p99")
 	defsum[arm, o, t] += kv($0, "deferred"); opsum[arm, o, t] += kv($0, "ops")
 	errors += kv($0, "errors")
 	seen[arm] = 1
 	olist = addlist(olist, o); tlist = addlist(tlist, t)
-	if (r + 1 > nrep) nrep = r + 1
 }
 /fscache_ops_bench: end / {
-	mod_deferred = kv($0, "deferred"); mod_ops = kv($0, "ops")
+	mod_deferred += kv($0, "deferred"); mod_ops += kv($0, "ops")
 }
 /BENCH: stats / {
-	st_deferred = kv($0, "op_deferred_release"); st_pend = kv($0, "op_pend")
-	st_init = kv($0, "op_initialised"); st_misuse = kv($0, "misuse")
-	st_cleared = kv($0, "ev_cleared")
+	st_deferred += kv($0, "op_deferred_release"); st_pend += kv($0, "op_pend")
+	st_init += kv($0, "op_initialised"); st_misuse += kv($0, "misuse")
+	st_cleared += kv($0, "ev_cleared"); nstats++
 }
 /BENCH: kernel / { sub(/.*BENCH: /, ""); sub(/\r$/, ""); header = $0 }
 # One row of the table (arm @side of @pair: 0 the floor, 1 the op arm) and
 # its machine-readable line.
 function row(pair, side, o, t,    arm, m, lo, hi, rt, rlo, rhi, ratio, dpk, by, mr, g, fg,
-	     gtxt) {
+	     gtxt, sb, sw) {
 	arm = side ? pair : floor[pair]
+	sb = per_rep("subns", arm, o, t)
+	sw = per_rep("csw", arm, o, t)
 	m = per_rep("nsop", arm, o, t)
 	if (m == "") return
 	lo = stat_min; hi = stat_max
@@ -218,9 +251,10 @@ function row(pair, side, o, t,    arm, m, lo, hi, rt, rlo, rhi, ratio, dpk, by, 
 		if (g != "") g = sprintf("%.3f", g)
 		if (fg != "") fg = sprintf("%.3f", fg)
 	}
-	printf "%-15s %4s %3s  %-20s  %-17s  %8.1f %8.1f  %8s  %s\n", arm, o, t, \
-		sprintf("%d (%d-%d)", m, lo, hi), ratio, p50[arm, o, t, mr] / 1000, \
-		p99[arm, o, t, mr] / 1000, dpk, gtxt
+	printf "%-15s %4s %3s  %-20s  %-17s  %6s %6s  %8.1f %8.1f  %8s  %s\n", arm, o, t, \
+		sprintf("%d (%d-%d)", m, lo, hi), ratio, sb == "" ? "-" : sprintf("%d", sb), \
+		sw == "" ? "-" : sprintf("%.1f", sw), \
+		p50[arm, o, t, mr] / 1000, p99[arm, o, t, mr] / 1000, dpk, gtxt
 	mline[++nm] = sprintf("BENCH kernel=%s cpus=%s pair=%s arm=%s floor=%s" \
 		" objects=%s threads=%s reps=%d ops_per_thread=%s", kernel, cpus, \
 		pair, arm, side ? floor[pair] : "-", o, t, nrep, nr) \
@@ -228,7 +262,9 @@ function row(pair, side, o, t,    arm, m, lo, hi, rt, rlo, rhi, ratio, dpk, by, 
 		" ratio_min=%s ratio_max=%s", m, lo, hi, rt, rlo, rhi) \
 		sprintf(" p50_ns=%d p99_ns=%d deferred_per_1k=%s beyond_work=%s" \
 		" gain=%s floor_gain=%s", p50[arm, o, t, mr], p99[arm, o, t, mr], \
-		dpk, by, g == "" ? "-" : g, fg == "" ? "-" : fg)
+		dpk, by, g == "" ? "-" : g, fg == "" ? "-" : fg) \
+		sprintf(" sub_ns_op=%s csw_per_1k=%s", sb == "" ? "-" : sprintf("%.0f", sb), \
+			sw == "" ? "-" : sprintf("%.1f", sw))
 	if (side) {
 		R[pair, o, t] = rt; G[pair, o, t] = g; FG[pair, o, t] = fg
 	}
@@ -273,16 +309,34 @@ function targets(    pi, pair, lim, oi, ti, o, t, k, d, worst, wname) {
 			sprintf("%.3f", G[pair, o, tmax] / FG[pair, o, tmax]), 0.95, 1)
 	}
 }
+# With several boots: each boot's median ratio of every pair, on the fewest
+# objects and threads, to show how far the layout of one boot moves it.
+function per_boot(    pi, pair, b, line, m) {
+	if (nboot < 2) return
+	printf "\nMedian ratio of each boot (%s object(s), %s thread(s)):\n", objs[1], t1
+	for (pi = 1; pi <= 5; pi++) {
+		pair = pairs[pi]
+		if (!(pair in seen)) continue
+		line = ""
+		for (b = 1; b <= nboot; b++) {
+			m = per_rep("ratio", pair, objs[1], t1, b)
+			line = line sprintf(" %s", m == "" ? "-" : sprintf("%.2f", m))
+		}
+		printf "  %-10s%s\n", pair, line
+	}
+}
 END {
+	if (bad_cpus) exit 1
 	if (kernel == "") { print "bench: no setup line in the log"; exit 1 }
 	no = split(numsort(olist), objs, ",")
 	nt = split(numsort(tlist), thrs, ",")
 	t1 = thrs[1]; tmax = thrs[nt]
-	printf "\n%s (QEMU TCG); %s ops per thread per run, %d repetitions\n", header, nr, nrep
+	printf "\n%s (QEMU TCG); %s ops per thread per run, %d repetitions in %d boot(s)\n", \
+		header, nr, nrep, nboot
 	printf "struct fscache_operation: %s bytes, %s beyond its %s-byte work_struct\n\n", \
 		opbytes, beyond, workbytes
-	printf "%-15s %4s %3s  %-20s  %-17s  %8s %8s  %8s  %s\n", "arm", "objs", "thr", \
-		"ns/op (min-max)", "ratio (min-max)", "p50 us", "p99 us", "defer/1k", \
+	printf "%-15s %4s %3s  %-20s  %-17s  %6s %6s  %8s %8s  %8s  %s\n", "arm", "objs", "thr", \
+		"ns/op (min-max)", "ratio (min-max)", "sub ns", "csw/1k", "p50 us", "p99 us", "defer/1k", \
 		"gain " t1 "->thr (floor's)"
 	for (pi = 1; pi <= 5; pi++) {
 		if (!(pairs[pi] in seen)) continue
@@ -293,9 +347,10 @@ END {
 		printf "\n"
 	}
 	for (i = 1; i <= nm; i++) print mline[i]
+	per_boot()
 	targets()
 
-	if (st_init == "")
+	if (nstats < nboot)
 		printf "\nfscache_ops' statistics: not available; the module counted" \
 			" %s ops, %s deferred releases; %d failed submissions\n", \
 			mod_ops, mod_deferred, errors
@@ -304,7 +359,7 @@ END {
 			" %s deferred releases (%s), %s pended, %s EV_CLEARED, %s misuse;" \
 			" %d failed submissions\n", st_init, mod_ops, st_deferred, \
 			mod_deferred, st_pend, st_cleared, st_misuse, errors
-	if (st_init != "" && (st_deferred != mod_deferred || st_init != mod_ops))
+	if (nstats == nboot && (st_deferred != mod_deferred || st_init != mod_ops))
 		print "bench: WARNING: the module's counts differ from fscache_ops' statistics"
 	if (errors + 0 || st_misuse + 0) exit 1
 }
@@ -312,9 +367,7 @@ EOF
 }
 
 if [ -n "$report_only" ]; then
-	for log in "$@"; do
-		report "$log"
-	done
+	report "$@"
 	exit
 fi
 
@@ -362,11 +415,12 @@ make_initramfs() {
 	rm -rf "$root"
 }
 
+# One boot; its console log is $5.  Fails if the run broke.
 run_vm() {
-	local name=$1 kernel=$2 initrd=$3 smp=$4 log=$cache/bench/$1-smp$4.log append
+	local name=$1 kernel=$2 initrd=$3 smp=$4 log=$5 append
 	# tsc=reliable: the TSC is the clocksource, so that reading the clock
 	# (twice per op, in both arms of a pair) costs little, not an HPET read.
-	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0 tsc=reliable no_timer_check"
+	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0 tsc=reliable no_timer_check${append_extra:+ $append_extra}"
 	echo "bench[$name, $smp CPUs]: booting $(basename "$kernel"), console log in $log"
 	timeout "${BENCH_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg -m 2G -smp "$smp" \
 		-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
@@ -385,8 +439,6 @@ run_vm() {
 		tail -n 30 "$log" >&2
 		bad=1
 	fi
-	{ echo "bench: measured $what"; report "$log"; } |
-		tee "$cache/bench/$name-smp$smp.txt" || bad=1
 	return $bad
 }
 
@@ -430,7 +482,14 @@ esac
 
 rc=0
 for smp in $smps; do
-	run_vm "$kernel" "$image" "$cache/bench/initrd-$kernel.gz" "$smp" || rc=1
+	logs=()
+	for ((b = 1; b <= boots; b++)); do
+		log=$cache/bench/$kernel-smp$smp-boot$b.log
+		run_vm "$kernel" "$image" "$cache/bench/initrd-$kernel.gz" "$smp" "$log" || rc=1
+		logs+=("$log")
+	done
+	{ echo "bench: measured $what"; report "${logs[@]}"; } |
+		tee "$cache/bench/$kernel-smp$smp.txt" || rc=1
 done
 echo "bench: $(( $(date +%s) - start )) s in all"
 exit $rc
