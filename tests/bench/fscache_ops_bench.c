@@ -188,8 +188,10 @@ static const struct fscache_cache_ops bench_cache_ops = {
  * pair's ratio from 1.5 to 1.2 (Documentation/benchmark.rst).  So each
  * function that runs per op, in either arm, starts a page of its own and
  * inlines its helpers: their layout is the same whatever else changes here.
+ * Each has a section of its own, which the module loader places at the
+ * section's alignment: aligning functions within one section would pad it
+ * with code (a jump over the gap) that objtool finds unreachable.
  */
-#define __bench_hot	__aligned(PAGE_SIZE)
 
 static __always_inline void bench_sample(struct bench_rec *rec)
 {
@@ -224,7 +226,8 @@ static __always_inline void bench_retire(struct bench_rec *rec)
 	bench_done(slot);
 }
 
-static __bench_hot void bench_work_fn(struct work_struct *work)
+static __section(".text.fscache_bench.work_fn") __aligned(PAGE_SIZE)
+void bench_work_fn(struct work_struct *work)
 {
 	struct bench_rec *rec = container_of(work, struct bench_rec, work);
 
@@ -232,12 +235,14 @@ static __bench_hot void bench_work_fn(struct work_struct *work)
 	bench_retire(rec);
 }
 
-static __bench_hot void bench_processor(struct fscache_operation *op)
+static __section(".text.fscache_bench.processor") __aligned(PAGE_SIZE)
+void bench_processor(struct fscache_operation *op)
 {
 	bench_sample(container_of(op, struct bench_rec, op));
 }
 
-static __bench_hot void bench_release(struct fscache_operation *op)
+static __section(".text.fscache_bench.release") __aligned(PAGE_SIZE)
+void bench_release(struct fscache_operation *op)
 {
 	bench_retire(container_of(op, struct bench_rec, op));
 }
@@ -311,7 +316,8 @@ static __always_inline void bench_one(const struct bench_arm *arm,
 	}
 }
 
-static __bench_hot int bench_thread_fn(void *data)
+static __section(".text.fscache_bench.thread_fn") __aligned(PAGE_SIZE)
+int bench_thread_fn(void *data)
 {
 	struct bench_thread *t = data;
 	unsigned int i, obj = t->first_obj;
