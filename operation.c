@@ -491,10 +491,13 @@ static void fscache_op_queue(struct fscache_operation *op,
 /*
  * Start an op.  If it came off the pending FIFO, the FIFO's reference goes to
  * the workqueue (or is dropped for a MYTHREAD op, whose submitter holds one).
+ * An asynchronous op is queued here if @queue_now; otherwise it is returned
+ * with its work item's reference taken, for the caller to queue once it has
+ * dropped the object's lock (fscache_submit()).
  */
-static __always_inline void fscache_run_op(struct fscache_object *object,
-					   struct fscache_operation *op,
-					   bool from_fifo)
+static __always_inline struct workqueue_struct *
+fscache_run_op(struct fscache_object *object, struct fscache_operation *op,
+	       bool from_fifo, bool queue_now)
 {
 	struct workqueue_struct *wq = fscache_op_wq(op);
 
@@ -521,6 +524,8 @@ static __always_inline void fscache_run_op(struct fscache_object *object,
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 		if (!from_fifo)
 			fscache_op_get_own(op);
+		if (!queue_now)
+			return wq;
 		fscache_op_queue(op, wq, FSCACHE_PUT_LOCKED);
 	} else {
 		fscache_hist_wait(op, fscache_hist_clock());
@@ -533,6 +538,7 @@ static __always_inline void fscache_run_op(struct fscache_object *object,
 		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
 	}
+	return NULL;
 }
 
 /**
@@ -558,12 +564,12 @@ void fscache_start_operations(struct fscache_object *object)
 		if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
 			if (object->n_in_progress > 0)
 				break;
-			fscache_run_op(object, op, true);
+			fscache_run_op(object, op, true, true);
 			break;
 		}
 		if (test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))
 			break;
-		fscache_run_op(object, op, true);
+		fscache_run_op(object, op, true, true);
 	}
 }
 
@@ -678,6 +684,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 					  struct fscache_operation *op,
 					  bool exclusive)
 {
+	struct workqueue_struct *wq = NULL;
 	int ret;
 
 	if (fscache_misuse(!object || !object->cache,
@@ -721,7 +728,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 		    (exclusive ? object->n_in_progress == 0 :
 		     !test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))) {
 			trace_fscache_op(op, object, fscache_op_trace_submit_run);
-			fscache_run_op(object, op, false);
+			wq = fscache_run_op(object, op, false, false);
 			goto out;
 		}
 	} else if (object->state < FSCACHE_OBJECT_ACTIVE &&
@@ -747,6 +754,15 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 	trace_fscache_op(op, object, fscache_op_trace_submit_defer);
 out:
 	spin_unlock(&object->lock);
+	/*
+	 * Queue a started op only now: a worker woken on another CPU would
+	 * otherwise start it at once and, to retire it, wait for the lock we
+	 * held.  The op is started and counted already, and its work item's
+	 * reference keeps it; a racing fscache_enqueue_operation() merely
+	 * queues it first.  Not a final put: the caller holds a reference.
+	 */
+	if (wq)
+		fscache_op_queue(op, wq, FSCACHE_PUT_BACKEND);
 	if (!ret)
 		return 0;
 unclaim:
