@@ -58,6 +58,7 @@ byte st[NOPS];			/* op->state */
 byte bref[NOPS];		/* op->usage & FSCACHE_REF_MASK */
 byte oref[NOPS];		/* op->usage / FSCACHE_REF_OWN */
 bit queued[NOPS];		/* op->work pending on its workqueue */
+bit subq[NOPS];			/* started by its submission, not yet queued */
 bit cancel_req[NOPS];		/* FSCACHE_OP_I_CANCEL_REQ */
 bit accepted[NOPS];		/* op->object set: counted in n_ops */
 bit released[NOPS];		/* op->release() called */
@@ -103,9 +104,10 @@ inline put_own_locked(i) {
 
 /*
  * fscache_run_op, for an asynchronous op: started, queued on its workqueue
- * with a reference of ours (the FIFO's, or a new one).
+ * with a reference of ours (the FIFO's, or a new one).  A submission queues
+ * its op only after the unlock (queue_now = 0; fscache_submit()).
  */
-inline run_op(i, from_fifo) {
+inline run_op(i, from_fifo, queue_now) {
 	USE(i);
 	assert(st[i] == (from_fifo -> PENDING : INITIALISED));
 	/* the property: an exclusive op runs alone, a shared one never with it */
@@ -122,8 +124,12 @@ inline run_op(i, from_fifo) {
 	fi;
 	/* fscache_op_queue: a queueing that finds it queued drops its ref */
 	if
-	:: queued[i] -> put_own_locked(i)
-	:: else -> queued[i] = 1
+	:: !queue_now -> skip
+	:: else ->
+		if
+		:: queued[i] -> put_own_locked(i)
+		:: else -> queued[i] = 1
+		fi
 	fi
 }
 
@@ -146,13 +152,13 @@ inline start_operations() {
 				:: else ->
 #endif
 					fifo ? h;
-					run_op(h, 1);
+					run_op(h, 1, 1);
 					break
 				fi
 			:: !EXCL(h) && excl_running -> break
 			:: !EXCL(h) && !excl_running ->
 				fifo ? h;
-				run_op(h, 1)
+				run_op(h, 1, 1)
 			fi
 		od;
 		h = 0
@@ -321,7 +327,8 @@ inline submit(i) {
 			if
 			:: len(fifo) == 0 &&
 			   (EXCL(i) -> n_in_progress == 0 : !excl_running) ->
-				run_op(i, 0)
+				run_op(i, 0, 0);
+				subq[i] = 1
 			:: else ->
 				oref[i]++;
 				st[i] = PENDING;
@@ -340,6 +347,16 @@ inline submit(i) {
 		:: else -> skip		/* -ENOBUFS */
 		fi;
 		unlock()
+	};
+	/* Queued after the unlock, with the reference run_op() took. */
+	atomic {
+		if
+		:: subq[i] ->
+			subq[i] = 0;
+			assert(!queued[i]);
+			queued[i] = 1
+		:: else -> skip
+		fi
 	}
 }
 
