@@ -325,6 +325,7 @@ enum fscache_ops_test_point {
 	FSCACHE_TP_SUBMIT_CLAIMED,	/* a submission claimed the op */
 	FSCACHE_TP_DEFER_PUBLISHED,	/* a deferred op is on the GC list */
 	FSCACHE_TP_CANCEL_ALL,		/* a dying object holds an op in progress */
+	FSCACHE_TP_SUBMIT_STARTED,	/* a submission started its op, unlocked */
 	FSCACHE_TP_SLOW_WQ_DESTROYED,	/* the SLOW workqueue is gone */
 };
 

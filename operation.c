@@ -759,10 +759,15 @@ out:
 	 * otherwise start it at once and, to retire it, wait for the lock we
 	 * held.  The op is started and counted already, and its work item's
 	 * reference keeps it; a racing fscache_enqueue_operation() merely
-	 * queues it first.  Not a final put: the caller holds a reference.
+	 * queues it first.  Then our reference is dropped here, which is a
+	 * final put only if the submitter's own reference went meanwhile (a
+	 * backend that let another thread put it): as any backend put, it
+	 * retires the op or defers it to the GC, whichever the context allows.
 	 */
-	if (wq)
+	if (wq) {
+		fscache_ops_test_point(FSCACHE_TP_SUBMIT_STARTED, op);
 		fscache_op_queue(op, wq, FSCACHE_PUT_BACKEND);
+	}
 	if (!ret)
 		return 0;
 unclaim:

@@ -29,6 +29,7 @@ static struct fsop_window {
 	atomic_t		other_done;	/* the other side went through */
 	bool			other_done_in_window;
 	struct task_struct	*waiter;	/* the thread to hold, if any */
+	bool			at_start;	/* at SUBMIT_STARTED, not CLAIMED */
 	struct completion	reached;
 	/* FSCACHE_TP_SLOW_WQ_DESTROYED */
 	int			set_ret;
@@ -58,6 +59,34 @@ static void fsop_window_hold(void)
 	fsop_win.other_done_in_window = atomic_read(&fsop_win.other_done);
 }
 
+/* Hold the waiter, the first time it gets here. */
+static void fsop_window_hold_first(void)
+{
+	if (current == fsop_win.waiter &&
+	    atomic_inc_return(&fsop_win.arrivals) == 1)
+		fsop_window_hold();
+}
+
+/*
+ * The same, at a point reached in process context holding no lock: sleep,
+ * so that this CPU stays free for the work the other side waits for (an
+ * object's state machine), and wait longer, as that work takes its time.
+ */
+#define FSOP_SLEEPING_WINDOW_MS	5000
+
+static void fsop_window_sleep_first(void)
+{
+	int i;
+
+	if (current != fsop_win.waiter ||
+	    atomic_inc_return(&fsop_win.arrivals) != 1)
+		return;
+	complete(&fsop_win.reached);
+	for (i = 0; i < FSOP_SLEEPING_WINDOW_MS && !atomic_read(&fsop_win.other_done); i++)
+		usleep_range(1000, 2000);
+	fsop_win.other_done_in_window = atomic_read(&fsop_win.other_done);
+}
+
 static void fsop_window_hook(enum fscache_ops_test_point tp, void *arg)
 {
 	if (arg != fsop_win.arg)
@@ -68,11 +97,15 @@ static void fsop_window_hook(enum fscache_ops_test_point tp, void *arg)
 		fsop_window_hold();
 		break;
 	case FSCACHE_TP_PUT_CHECKED:
+		fsop_window_hold_first();
+		break;
 	case FSCACHE_TP_SUBMIT_CLAIMED:
-		/* Only the first thread through is held. */
-		if (current == fsop_win.waiter &&
-		    atomic_inc_return(&fsop_win.arrivals) == 1)
-			fsop_window_hold();
+		if (!fsop_win.at_start)
+			fsop_window_hold_first();
+		break;
+	case FSCACHE_TP_SUBMIT_STARTED:
+		if (fsop_win.at_start)
+			fsop_window_sleep_first();
 		break;
 	case FSCACHE_TP_SLOW_WQ_DESTROYED:
 		fsop_win.wq_hook_ran = true;
@@ -313,6 +346,54 @@ static void concurrent_double_submission(struct kunit *test)
 	fscache_ops_object_available(object);
 	fsop_expect_idle(test, object);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 1);
+}
+
+/*
+ * A submission queues the op it started only after dropping the object's
+ * lock (7c3b220).  An object that dies in between asks the op to give up,
+ * as it asks any op in progress; the op must still be queued, its work
+ * run (the processor skipped) and its claim released, so that the object
+ * dies.  The submission is held between its unlock and its queueing, on
+ * the other CPU, while the object is relinquished and until it has asked
+ * the op to give up.
+ */
+static void death_between_start_and_queueing(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_SLOW, false);
+	struct fsop_record *r = fsop_rec(top);
+	struct fsop_submitter s = { .object = object, .op = &top->op };
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	init_completion(&s.done);
+	fsop_window_open(&top->op);
+	fsop_win.at_start = true;
+	fsop_win.waiter = kthread_create(fsop_submitter_fn, &s, "fsop_submit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fsop_win.waiter));
+	kthread_bind(fsop_win.waiter, fsop_other_cpu(test));
+	wake_up_process(fsop_win.waiter);
+	KUNIT_ASSERT_TRUE(test, fsop_window_reached());
+
+	/* Started and not yet queued: the object dies now. */
+	fscache_ops_relinquish_object(object, false);
+	for (i = 0; i < FSOP_SLEEPING_WINDOW_MS / 2 && !fscache_op_is_cancelled(&top->op); i++)
+		usleep_range(1000, 2000);
+	atomic_set(&fsop_win.other_done, 1);
+	wait_for_completion(&s.done);
+	fsop_window_close();
+
+	KUNIT_EXPECT_EQ(test, s.ret, 0);
+	KUNIT_EXPECT_TRUE_MSG(test, fsop_win.other_done_in_window,
+			      "the object's death did not come inside the window");
+	KUNIT_EXPECT_TRUE_MSG(test, fscache_op_is_cancelled(&top->op),
+			      "death asks every op in progress to give up, one started but not yet queued too");
+	fscache_put_operation(&top->op);
+	KUNIT_EXPECT_TRUE_MSG(test, fsop_wait_dead(object),
+			      "an op started before its object's death and queued after it kept the object alive");
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->released), 1);
 }
 
 /*
@@ -832,6 +913,7 @@ static struct kunit_case fscache_ops_lifetime_cases[] = {
 	KUNIT_CASE(wait_after_refused_submission),
 	KUNIT_CASE(double_put_of_started_op_refused),
 	KUNIT_CASE(concurrent_double_submission),
+	KUNIT_CASE(death_between_start_and_queueing),
 	KUNIT_CASE(refused_object_is_inert),
 	KUNIT_CASE(cancel_all_vs_final_put),
 	KUNIT_CASE(slow_max_active_after_teardown),

@@ -32,10 +32,12 @@ struct fscache_operation;
  * typedef fscache_operation_release_t - destructor of an operation
  * @op: the operation whose last reference has gone
  *
- * Called once, by the final fscache_put_operation() or by the cache's
- * operation garbage collector, never under a lock of fscache_ops.  It owns
- * the memory: it must free the structure @op is embedded in.  It must not
- * sleep.
+ * Called once, by the final put (usually fscache_put_operation(); the
+ * put of a duplicate queueing in fscache_enqueue_operation() or
+ * fscache_submit_op() if the backend's references went meanwhile) or by the
+ * cache's operation garbage collector, never under a lock of fscache_ops.
+ * It owns the memory: it must free the structure @op is embedded in.  It
+ * must not sleep.
  */
 typedef void (*fscache_operation_release_t)(struct fscache_operation *op);
 
