@@ -491,13 +491,13 @@ static void fscache_op_queue(struct fscache_operation *op,
 /*
  * Start an op.  If it came off the pending FIFO, the FIFO's reference goes to
  * the workqueue (or is dropped for a MYTHREAD op, whose submitter holds one).
- * An asynchronous op is queued here if @queue_now; otherwise it is returned
- * with its work item's reference taken, for the caller to queue once it has
- * dropped the object's lock (fscache_submit()).
+ * An asynchronous op off the FIFO is queued here; one started by its
+ * submission is returned with its work item's reference taken, for
+ * fscache_submit() to queue once it has dropped the object's lock.
  */
 static __always_inline struct workqueue_struct *
 fscache_run_op(struct fscache_object *object, struct fscache_operation *op,
-	       bool from_fifo, bool queue_now)
+	       bool from_fifo)
 {
 	struct workqueue_struct *wq = fscache_op_wq(op);
 
@@ -522,10 +522,10 @@ fscache_run_op(struct fscache_object *object, struct fscache_operation *op,
 		/* Wake first: once queued, the op may be gone at any moment. */
 		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
 			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
-		if (!from_fifo)
+		if (!from_fifo) {
 			fscache_op_get_own(op);
-		if (!queue_now)
 			return wq;
+		}
 		fscache_op_queue(op, wq, FSCACHE_PUT_LOCKED);
 	} else {
 		fscache_hist_wait(op, fscache_hist_clock());
@@ -564,12 +564,12 @@ void fscache_start_operations(struct fscache_object *object)
 		if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
 			if (object->n_in_progress > 0)
 				break;
-			fscache_run_op(object, op, true, true);
+			fscache_run_op(object, op, true);
 			break;
 		}
 		if (test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))
 			break;
-		fscache_run_op(object, op, true, true);
+		fscache_run_op(object, op, true);
 	}
 }
 
@@ -728,7 +728,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 		    (exclusive ? object->n_in_progress == 0 :
 		     !test_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags))) {
 			trace_fscache_op(op, object, fscache_op_trace_submit_run);
-			wq = fscache_run_op(object, op, false, false);
+			wq = fscache_run_op(object, op, false);
 			goto out;
 		}
 	} else if (object->state < FSCACHE_OBJECT_ACTIVE &&

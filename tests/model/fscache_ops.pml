@@ -105,9 +105,9 @@ inline put_own_locked(i) {
 /*
  * fscache_run_op, for an asynchronous op: started, queued on its workqueue
  * with a reference of ours (the FIFO's, or a new one).  A submission queues
- * its op only after the unlock (queue_now = 0; fscache_submit()).
+ * its op only after the unlock (fscache_submit()).
  */
-inline run_op(i, from_fifo, queue_now) {
+inline run_op(i, from_fifo) {
 	USE(i);
 	assert(st[i] == (from_fifo -> PENDING : INITIALISED));
 	/* the property: an exclusive op runs alone, a shared one never with it */
@@ -120,12 +120,8 @@ inline run_op(i, from_fifo, queue_now) {
 	fi;
 	if
 	:: !from_fifo -> oref[i]++
-	:: else -> skip
-	fi;
-	/* fscache_op_queue: a queueing that finds it queued drops its ref */
-	if
-	:: !queue_now -> skip
 	:: else ->
+		/* fscache_op_queue: a queueing that finds it queued drops its ref */
 		if
 		:: queued[i] -> put_own_locked(i)
 		:: else -> queued[i] = 1
@@ -152,13 +148,13 @@ inline start_operations() {
 				:: else ->
 #endif
 					fifo ? h;
-					run_op(h, 1, 1);
+					run_op(h, 1);
 					break
 				fi
 			:: !EXCL(h) && excl_running -> break
 			:: !EXCL(h) && !excl_running ->
 				fifo ? h;
-				run_op(h, 1, 1)
+				run_op(h, 1)
 			fi
 		od;
 		h = 0
@@ -327,7 +323,7 @@ inline submit(i) {
 			if
 			:: len(fifo) == 0 &&
 			   (EXCL(i) -> n_in_progress == 0 : !excl_running) ->
-				run_op(i, 0, 0);
+				run_op(i, 0);
 				subq[i] = 1
 			:: else ->
 				oref[i]++;
