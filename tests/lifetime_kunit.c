@@ -44,47 +44,38 @@ static void fsop_window_init(void *arg)
 	init_completion(&fsop_win.reached);
 }
 
+/* How long a sleeping hold (below) keeps its window open, at most. */
+#define FSOP_SLEEPING_WINDOW_MS	5000
+
 /*
  * Hold the window open until the other side is through, or for
  * FSOP_WINDOW_MS.  Busy-waits: some points are reached with interrupts off,
- * when jiffies may not move.
+ * when jiffies may not move.  With @may_sleep (a point reached in process
+ * context holding no lock) it sleeps instead, so that this CPU stays free
+ * for the work the other side waits for (an object's state machine), and
+ * waits up to FSOP_SLEEPING_WINDOW_MS, as that work takes its time.
  */
-static void fsop_window_hold(void)
+static void fsop_window_hold(bool may_sleep)
 {
+	int max_ms = may_sleep ? FSOP_SLEEPING_WINDOW_MS : FSOP_WINDOW_MS;
 	int i;
 
 	complete(&fsop_win.reached);
-	for (i = 0; i < FSOP_WINDOW_MS && !atomic_read(&fsop_win.other_done); i++)
-		mdelay(1);
+	for (i = 0; i < max_ms && !atomic_read(&fsop_win.other_done); i++) {
+		if (may_sleep)
+			usleep_range(1000, 2000);
+		else
+			mdelay(1);
+	}
 	fsop_win.other_done_in_window = atomic_read(&fsop_win.other_done);
 }
 
 /* Hold the waiter, the first time it gets here. */
-static void fsop_window_hold_first(void)
+static void fsop_window_hold_first(bool may_sleep)
 {
 	if (current == fsop_win.waiter &&
 	    atomic_inc_return(&fsop_win.arrivals) == 1)
-		fsop_window_hold();
-}
-
-/*
- * The same, at a point reached in process context holding no lock: sleep,
- * so that this CPU stays free for the work the other side waits for (an
- * object's state machine), and wait longer, as that work takes its time.
- */
-#define FSOP_SLEEPING_WINDOW_MS	5000
-
-static void fsop_window_sleep_first(void)
-{
-	int i;
-
-	if (current != fsop_win.waiter ||
-	    atomic_inc_return(&fsop_win.arrivals) != 1)
-		return;
-	complete(&fsop_win.reached);
-	for (i = 0; i < FSOP_SLEEPING_WINDOW_MS && !atomic_read(&fsop_win.other_done); i++)
-		usleep_range(1000, 2000);
-	fsop_win.other_done_in_window = atomic_read(&fsop_win.other_done);
+		fsop_window_hold(may_sleep);
 }
 
 static void fsop_window_hook(enum fscache_ops_test_point tp, void *arg)
@@ -94,18 +85,18 @@ static void fsop_window_hook(enum fscache_ops_test_point tp, void *arg)
 	switch (tp) {
 	case FSCACHE_TP_DEFER_PUBLISHED:
 	case FSCACHE_TP_CANCEL_ALL:
-		fsop_window_hold();
+		fsop_window_hold(false);
 		break;
 	case FSCACHE_TP_PUT_CHECKED:
-		fsop_window_hold_first();
+		fsop_window_hold_first(false);
 		break;
 	case FSCACHE_TP_SUBMIT_CLAIMED:
 		if (!fsop_win.at_start)
-			fsop_window_hold_first();
+			fsop_window_hold_first(false);
 		break;
 	case FSCACHE_TP_SUBMIT_STARTED:
 		if (fsop_win.at_start)
-			fsop_window_sleep_first();
+			fsop_window_hold_first(true);
 		break;
 	case FSCACHE_TP_SLOW_WQ_DESTROYED:
 		fsop_win.wq_hook_ran = true;
