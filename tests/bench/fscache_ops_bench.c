@@ -147,7 +147,6 @@ struct bench_thread {
 	unsigned int		n;
 	u64			cpu_ns;	/* its CPU time in the run */
 	unsigned long		csw;	/* its context switches in the run */
-	unsigned long		vcsw;	/* those of them when it slept */
 };
 
 static struct workqueue_struct *bench_bound_wq, *bench_unbound_wq;
@@ -374,7 +373,7 @@ static int bench_run_arm(const struct bench_arm *arm, unsigned int nobj,
 	unsigned int total = nthreads * n, i, p50, p99;
 	int deferred, errors, ret;
 	u64 t_start, ns, sub_ns;
-	unsigned long csw, vcsw;
+	unsigned long csw;
 
 	init_completion(&bench_run.done);
 	atomic_set(&bench_run.outstanding, total);
@@ -404,7 +403,6 @@ static int bench_run_arm(const struct bench_arm *arm, unsigned int nobj,
 		get_task_struct(th[i].task);
 		th[i].cpu_ns = th[i].task->se.sum_exec_runtime;
 		th[i].csw = th[i].task->nvcsw + th[i].task->nivcsw;
-		th[i].vcsw = th[i].task->nvcsw;
 	}
 
 	t_start = ktime_get_ns();
@@ -414,13 +412,11 @@ static int bench_run_arm(const struct bench_arm *arm, unsigned int nobj,
 	ns = bench_run.t_end - t_start;
 	sub_ns = 0;
 	csw = 0;
-	vcsw = 0;
 	for (i = 0; i < nthreads; i++) {
 		kthread_stop(th[i].task);
 		/* Exited: its runtime is final. */
 		sub_ns += th[i].task->se.sum_exec_runtime - th[i].cpu_ns;
 		csw += th[i].task->nvcsw + th[i].task->nivcsw - th[i].csw;
-		vcsw += th[i].task->nvcsw - th[i].vcsw;
 		put_task_struct(th[i].task);
 	}
 	ret = bench_settle(nobj);
@@ -436,9 +432,9 @@ static int bench_run_arm(const struct bench_arm *arm, unsigned int nobj,
 	p50 = bench_run.lat[total / 2];
 	p99 = bench_run.lat[min(total - 1, total / 100 * 99)];
 	if (rep >= 0)
-		pr_info("run rep=%d arm=%s objects=%u threads=%u ops=%u ns=%llu sub_ns=%llu csw=%lu vcsw=%lu p50=%u p99=%u deferred=%d errors=%d\n",
+		pr_info("run rep=%d arm=%s objects=%u threads=%u ops=%u ns=%llu sub_ns=%llu csw=%lu p50=%u p99=%u deferred=%d errors=%d\n",
 			rep, arm->name, nobj, nthreads, total, ns, sub_ns, csw,
-			vcsw, p50, p99, deferred, errors);
+			p50, p99, deferred, errors);
 	if (errors)
 		pr_err("%d ops of %s failed\n", errors, arm->name);
 	return ret;
