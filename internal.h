@@ -53,6 +53,31 @@ int fscache_ops_caches_show(struct seq_file *m, void *v);
  * operation.c
  */
 void fscache_start_operations(struct fscache_object *object);
+void fscache_lane_close(struct fscache_object *object);
+void fscache_lane_try_open(struct fscache_object *object);
+
+/*
+ * An object's lane (object->lane; operation.c says how it works):
+ * FSCACHE_LANE_OPEN, then the lane ops in progress (in units of
+ * FSCACHE_LANE_R1) and the lane ops not yet released (in units of
+ * FSCACHE_LANE_A1).  A closed lane is 0: only the lock's holder changes a
+ * closed lane, and a lane op changes an open one.  Beyond FSCACHE_LANE_MAX
+ * of either count, ops take the lock.
+ */
+#define FSCACHE_LANE_OPEN	1LL
+#define FSCACHE_LANE_R1		2LL
+#define FSCACHE_LANE_A1		(1LL << 32)
+#define FSCACHE_LANE_MAX	(1U << 30)
+
+static inline unsigned int fscache_lane_in_progress(s64 v)
+{
+	return ((u64)v >> 1) & 0x7fffffff;
+}
+
+static inline unsigned int fscache_lane_alive(s64 v)
+{
+	return (u64)v >> 32;
+}
 void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG)

@@ -247,6 +247,14 @@ static void fscache_set_object_state(struct fscache_object *object,
 	WRITE_ONCE(object->state, state);
 	/* Deferred ops start as the object becomes available. */
 	fscache_start_operations(object);
+	/*
+	 * The lane is open only on an active object: a dying one must count
+	 * its ops exactly (fscache_kill_object()).
+	 */
+	if (fscache_object_is_active(object))
+		fscache_lane_try_open(object);
+	else
+		fscache_lane_close(object);
 }
 
 /* The transition a wait state makes on an event, if any. */
@@ -393,7 +401,8 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
 
 	WARN_ON_ONCE(object->n_ops || object->n_in_progress ||
 		     object->n_exclusive || !list_empty(&object->pending_ops) ||
-		     !hlist_empty(&object->in_progress_ops));
+		     !hlist_empty(&object->in_progress_ops) ||
+		     object->n_lane_xfer || atomic64_read(&object->lane));
 
 	spin_lock(&cache->object_list_lock);
 	list_del_init(&object->cache_link);
@@ -604,6 +613,29 @@ void fscache_ops_put_object(struct fscache_object *object)
 EXPORT_SYMBOL_NS_GPL(fscache_ops_put_object, FSCACHE_OPS_NS);
 
 /**
+ * fscache_ops_object_n_ops - how many operations an object has
+ * @object: the object, on which the caller holds a reference
+ *
+ * @object->n_ops leaves out the ops its lane counts while the lane is open
+ * (shareable ops started and retired without the object's lock); this
+ * counts every op submitted against @object and not yet finally put.
+ *
+ * Context: process context; takes the object's lock.
+ * Return: that number at one moment: 0 stays 0 only while nothing is
+ * submitted, as on an object that has begun to die.
+ */
+unsigned int fscache_ops_object_n_ops(struct fscache_object *object)
+{
+	unsigned int n;
+
+	spin_lock(&object->lock);
+	n = object->n_ops + fscache_lane_alive(atomic64_read(&object->lane));
+	spin_unlock(&object->lock);
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(fscache_ops_object_n_ops, FSCACHE_OPS_NS);
+
+/**
  * fscache_ops_object_failed - report that an object cannot be used
  * @object: the object
  * @error: why (a negative errno), kept in @object->error
@@ -691,6 +723,24 @@ static void fscache_cache_raise_all(struct fscache_cache *cache,
 	spin_unlock(&cache->object_list_lock);
 }
 
+/*
+ * Close the lane of every object of a cache that has had an I/O error: its
+ * objects are no longer active, and submissions that take the lane do not
+ * look at the cache.
+ */
+static void fscache_cache_close_lanes(struct fscache_cache *cache)
+{
+	struct fscache_object *object;
+
+	spin_lock(&cache->object_list_lock);
+	list_for_each_entry(object, &cache->object_list, cache_link) {
+		spin_lock(&object->lock);
+		fscache_lane_close(object);
+		spin_unlock(&object->lock);
+	}
+	spin_unlock(&cache->object_list_lock);
+}
+
 /**
  * fscache_ops_io_error - report an I/O error on a cache
  * @cache: the cache
@@ -707,6 +757,7 @@ void fscache_ops_io_error(struct fscache_cache *cache)
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
 	fscache_stat(FSCACHE_STAT_CACHE_IO_ERROR);
 	trace_fscache_cache(cache, fscache_cache_trace_io_error);
+	fscache_cache_close_lanes(cache);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
@@ -918,12 +969,17 @@ static int fscache_objects_show(struct seq_file *m, void *v)
 	unsigned int now = fscache_now_us(), ev;
 	unsigned long events;
 	char sep = '=';
+	s64 lane;
 
 	spin_lock(&object->lock);
+	lane = atomic64_read(&object->lane);
+	/* The lane's ops are counted, not listed. */
 	seq_printf(m, "OBJ=%08x C=%08x state=%s n_ops=%u n_in_progress=%u n_exclusive=%u n_cleared=%u refs=%u error=%d events",
 		   object->debug_id, object->cache_debug_id,
 		   fscache_ops_object_state_name(object->state),
-		   object->n_ops, object->n_in_progress, object->n_exclusive,
+		   object->n_ops + fscache_lane_alive(lane),
+		   object->n_in_progress + fscache_lane_in_progress(lane),
+		   object->n_exclusive,
 		   object->n_cleared,
 		   refcount_read(&object->usage) & FSCACHE_REF_MASK,
 		   object->error);

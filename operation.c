@@ -34,6 +34,25 @@
  * (FSCACHE_OP_I_SUBMITTED) before anything else, so that two racing
  * submissions of one op cannot both go ahead.
  *
+ * The lane.  While an object is active, runs no exclusive op, has none
+ * pending and its FIFO is empty, a shareable op without a cancel callback
+ * needs nothing the lock guards: it starts at once.  Such ops are counted in
+ * the object's lane instead (object->lane: an "open" bit and two counts, of
+ * ops in progress and of ops not yet released), with one atomic
+ * compare-and-exchange to start, one to complete and one to retire, and
+ * the lock is not taken.  Whatever needs the true counters closes the lane
+ * under the lock first (an exclusive submission, the object ceasing to be
+ * active): the close moves the lane's counts into n_in_progress and n_ops
+ * in one atomic exchange, and the lane ops so moved (n_lane_xfer) then
+ * complete and retire under the lock, as any other op.  The lane is opened
+ * again, under the lock, only when none of them is left; so a lane op that
+ * finds the lane closed knows its counts were moved, and one that finds it
+ * open that they were not.  Lane ops are not in the set of ops in
+ * progress: fscache_cancel_all_ops() cannot ask them to give up, so they
+ * read that from their object's state (fscache_op_is_cancelled()), and a
+ * cancellation racing with their completion is ordered by one atomic step
+ * on op->iflags (FSCACHE_OP_I_DONE) instead of by the lock.
+ *
  * The final put may come from any context, including with the object's lock
  * held (a cancel callback) or from an interrupt.  Unless it is made in
  * process context holding no spinlock (as preemptible() tells; on kernels
@@ -68,6 +87,13 @@ fscache_op_done_locked(struct fscache_object *object,
 		       struct fscache_operation *op, bool cancelled);
 static void fscache_op_unqueue_locked(struct fscache_object *object,
 				      struct fscache_operation *op);
+static void fscache_lane_done(struct fscache_object *object,
+			      struct fscache_operation *op, bool cancelled);
+static void fscache_op_stopped_locked(struct fscache_object *object,
+				      bool exclusive);
+static __always_inline void fscache_op_ended(struct fscache_object *object,
+					     struct fscache_operation *op,
+					     bool cancelled);
 
 /*
  * Where a final put is made, and so whether it may finish its op there:
@@ -284,6 +310,97 @@ void fscache_operation_init_slow(struct fscache_operation *op,
 }
 EXPORT_SYMBOL_NS_GPL(fscache_operation_init_slow, FSCACHE_OPS_NS);
 
+/**
+ * fscache_lane_close - make an object's counters exact
+ * @object: the object, whose lock the caller holds
+ *
+ * Moves what the lane counts into n_in_progress and n_ops, and keeps the
+ * lane closed until the ops so moved are released: from now on they
+ * complete and retire under the lock.
+ */
+void fscache_lane_close(struct fscache_object *object)
+{
+	s64 v;
+
+	lockdep_assert_held(&object->lock);
+
+	if (!atomic64_read(&object->lane))
+		return;
+	v = atomic64_xchg(&object->lane, 0);
+	object->n_in_progress += fscache_lane_in_progress(v);
+	object->n_ops += fscache_lane_alive(v);
+	object->n_lane_xfer += fscache_lane_alive(v);
+}
+
+/**
+ * fscache_lane_try_open - open an object's lane if nothing needs it closed
+ * @object: the object, whose lock the caller holds
+ *
+ * Called after each step under the lock that may have been the last thing
+ * keeping it closed.
+ */
+void fscache_lane_try_open(struct fscache_object *object)
+{
+	lockdep_assert_held(&object->lock);
+
+	if (object->n_lane_xfer || object->n_exclusive ||
+	    !list_empty(&object->pending_ops) ||
+	    !fscache_object_is_active(object) ||
+	    atomic64_read(&object->lane))
+		return;
+	atomic64_set_release(&object->lane, FSCACHE_LANE_OPEN);
+}
+
+/* Count a new op on the lane, if the lane is open and has room. */
+static __always_inline bool fscache_lane_enter(struct fscache_object *object)
+{
+	s64 v = atomic64_read(&object->lane);
+
+	do {
+		if (!(v & FSCACHE_LANE_OPEN) ||
+		    fscache_lane_in_progress(v) >= FSCACHE_LANE_MAX ||
+		    fscache_lane_alive(v) >= FSCACHE_LANE_MAX)
+			return false;
+	} while (!atomic64_try_cmpxchg(&object->lane, &v,
+				       v + FSCACHE_LANE_R1 + FSCACHE_LANE_A1));
+	return true;
+}
+
+/*
+ * Take @delta off an open lane.  Returns false, changing nothing, if the
+ * lane is closed: a close moved this op's count under the lock.  Once it
+ * returns true, the object may be gone.
+ */
+static __always_inline bool fscache_lane_leave(struct fscache_object *object,
+					       s64 delta)
+{
+	s64 v = atomic64_read(&object->lane);
+
+	do {
+		if (!(v & FSCACHE_LANE_OPEN))
+			return false;
+	} while (!atomic64_try_cmpxchg(&object->lane, &v, v - delta));
+	return true;
+}
+
+/*
+ * Decide how a lane op ends: completed, or cancelled if asked to be.  One
+ * atomic step on op->iflags orders this against fscache_lane_cancel().
+ * Returns false if its end was decided already.
+ */
+static bool fscache_lane_decide(struct fscache_operation *op, bool *cancelled)
+{
+	unsigned long old = READ_ONCE(op->iflags);
+
+	do {
+		if (old & BIT(FSCACHE_OP_I_DONE))
+			return false;
+	} while (!try_cmpxchg(&op->iflags, &old, old | BIT(FSCACHE_OP_I_DONE)));
+	if (old & BIT(FSCACHE_OP_I_CANCEL_REQ))
+		*cancelled = true;
+	return true;
+}
+
 /* Free an op whose last reference is gone. */
 static void fscache_op_free(struct fscache_operation *op)
 {
@@ -291,6 +408,24 @@ static void fscache_op_free(struct fscache_operation *op)
 		op->release(op);
 	else
 		kfree(op);
+}
+
+/* An op stops counting in n_ops, after its release. */
+static void fscache_op_uncount_locked(struct fscache_object *object)
+{
+	lockdep_assert_held(&object->lock);
+
+	if (!WARN_ON_ONCE(object->n_ops == 0) && --object->n_ops == 0) {
+		object->n_cleared++;
+		fscache_stat(FSCACHE_STAT_EV_CLEARED);
+		/*
+		 * Only a dying object waits for the event; a live one would
+		 * drop it.  One that starts to die later looks at n_ops
+		 * itself, under this lock (fscache_kill_object()).
+		 */
+		if (fscache_object_is_dying(object))
+			fscache_raise_event(object, FSCACHE_OBJECT_EV_CLEARED);
+	}
 }
 
 /*
@@ -332,17 +467,48 @@ static __always_inline void fscache_op_retire(struct fscache_object *object,
 	fscache_op_free(op);
 
 	spin_lock(&object->lock);
-	if (!WARN_ON_ONCE(object->n_ops == 0) && --object->n_ops == 0) {
-		object->n_cleared++;
-		fscache_stat(FSCACHE_STAT_EV_CLEARED);
-		/*
-		 * Only a dying object waits for the event; a live one would
-		 * drop it.  One that starts to die later looks at n_ops
-		 * itself, under this lock (fscache_kill_object()).
-		 */
-		if (fscache_object_is_dying(object))
-			fscache_raise_event(object, FSCACHE_OBJECT_EV_CLEARED);
+	fscache_op_uncount_locked(object);
+	spin_unlock(&object->lock);
+}
+
+/*
+ * Finish a lane op whose last reference is gone, where a final put may: as
+ * fscache_op_retire(), but the op leaves the lane in one atomic step, after
+ * its release, unless a close moved its counts: then under the lock.  The
+ * op is released while it still counts; an op still in progress then
+ * stops counting as such only with it, which may hold back a conflicting
+ * op for the length of a release callback, never lets one overlap.
+ */
+static void fscache_lane_retire(struct fscache_object *object,
+				struct fscache_operation *op)
+{
+	/* No reference is left, so no cancellation can race with us. */
+	unsigned long iflags = READ_ONCE(op->iflags);
+	bool in_progress = !(iflags & BIT(FSCACHE_OP_I_DONE));
+	s64 delta = FSCACHE_LANE_A1;
+
+	if (in_progress) {
+		/* Operations.txt: putting a started op completes it. */
+		fscache_op_ended(object, op,
+				 (iflags & BIT(FSCACHE_OP_I_CANCEL_REQ)) ||
+				 fscache_object_is_dying(object));
+		delta += FSCACHE_LANE_R1;
 	}
+	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
+
+	fscache_op_untrack(op);
+	trace_fscache_op(op, object, fscache_op_trace_release);
+	fscache_op_free(op);
+
+	if (fscache_lane_leave(object, delta))
+		return;
+	spin_lock(&object->lock);
+	if (in_progress)
+		fscache_op_stopped_locked(object, false);
+	if (!WARN_ON_ONCE(object->n_lane_xfer == 0))
+		object->n_lane_xfer--;
+	fscache_op_uncount_locked(object);
+	fscache_lane_try_open(object);
 	spin_unlock(&object->lock);
 }
 
@@ -396,6 +562,10 @@ static void fscache_op_final_put(struct fscache_operation *op,
 	if (ctx == FSCACHE_PUT_LOCKED ||
 	    (ctx == FSCACHE_PUT_BACKEND && !fscache_op_may_retire_here())) {
 		fscache_op_defer_release(object, op);
+		return;
+	}
+	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
+		fscache_lane_retire(object, op);
 		return;
 	}
 	/*
@@ -574,8 +744,43 @@ void fscache_start_operations(struct fscache_object *object)
 }
 
 /*
+ * A started op of @object's (@exclusive, or not) no longer counts as in
+ * progress: what waited for that may start.
+ */
+static void fscache_op_stopped_locked(struct fscache_object *object,
+				      bool exclusive)
+{
+	lockdep_assert_held(&object->lock);
+
+	object->n_in_progress--;
+	if (exclusive) {
+		object->n_exclusive--;
+		clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+	}
+	/* Usually nothing waits: then save the call. */
+	if (object->n_in_progress == 0 && !list_empty(&object->pending_ops))
+		fscache_start_operations(object);
+	fscache_lane_try_open(object);
+}
+
+/* Record how a started op ended. */
+static __always_inline void fscache_op_ended(struct fscache_object *object,
+					     struct fscache_operation *op,
+					     bool cancelled)
+{
+	fscache_op_set_state(op, ST(IN_PROGRESS),
+			     cancelled ? FSCACHE_OP_ST_CANCELLED :
+					 FSCACHE_OP_ST_COMPLETE);
+	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
+				 FSCACHE_STAT_OP_COMPLETE);
+	trace_fscache_op(op, object, cancelled ? fscache_op_trace_cancelled :
+						 fscache_op_trace_complete);
+}
+
+/*
  * Complete a started op; it ends CANCELLED if @cancelled or if cancellation
- * was requested while it was in progress.
+ * was requested while it was in progress (or, for a lane op, if its object
+ * is dying).
  */
 static __always_inline void
 fscache_op_done_locked(struct fscache_object *object,
@@ -584,22 +789,27 @@ fscache_op_done_locked(struct fscache_object *object,
 	lockdep_assert_held(&object->lock);
 
 	cancelled |= test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags);
-	hlist_del_init(&op->run_link);
-	fscache_op_set_state(op, ST(IN_PROGRESS),
-			     cancelled ? FSCACHE_OP_ST_CANCELLED :
-					 FSCACHE_OP_ST_COMPLETE);
-	fscache_stat(cancelled ? FSCACHE_STAT_OP_CANCELLED :
-				 FSCACHE_STAT_OP_COMPLETE);
-	trace_fscache_op(op, object, cancelled ? fscache_op_trace_cancelled :
-						 fscache_op_trace_complete);
-	object->n_in_progress--;
-	if (test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags)) {
-		object->n_exclusive--;
-		clear_bit(FSCACHE_OBJECT_EXCL_RUNNING, &object->flags);
+	if (!test_bit(FSCACHE_OP_I_LANE, &op->iflags))
+		hlist_del_init(&op->run_link);
+	else if (fscache_object_is_dying(object))
+		/* What fscache_cancel_all_ops() would have asked of it. */
+		cancelled = true;
+	fscache_op_ended(object, op, cancelled);
+	fscache_op_stopped_locked(object,
+				  test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags));
+}
+
+/* Complete a lane op whose end fscache_lane_decide() has just decided. */
+static void fscache_lane_done(struct fscache_object *object,
+			      struct fscache_operation *op, bool cancelled)
+{
+	if (fscache_lane_leave(object, FSCACHE_LANE_R1)) {
+		fscache_op_ended(object, op, cancelled);
+		return;
 	}
-	/* Usually nothing waits: then save the call. */
-	if (object->n_in_progress == 0 && !list_empty(&object->pending_ops))
-		fscache_start_operations(object);
+	spin_lock(&object->lock);
+	fscache_op_done_locked(object, op, cancelled);
+	spin_unlock(&object->lock);
 }
 
 /* Account for the cancellation of an op that never started. */
@@ -680,6 +890,39 @@ static int fscache_check_submission(struct fscache_object *object,
 	return 0;
 }
 
+/*
+ * Start an op that fscache_lane_enter() counted on its object's lane, as
+ * fscache_run_op() starts one under the lock.
+ */
+static __always_inline void fscache_lane_run(struct fscache_object *object,
+					     struct fscache_operation *op)
+{
+	struct workqueue_struct *wq = fscache_op_wq(op);
+
+	op->object = object;
+	/* Whoever sees it on the lane sees its object. */
+	smp_mb__before_atomic();
+	set_bit(FSCACHE_OP_I_LANE, &op->iflags);
+	fscache_stat(FSCACHE_STAT_OP_SUBMIT);
+	trace_fscache_op(op, object, fscache_op_trace_submit_run);
+	fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_IN_PROGRESS);
+	fscache_stat(FSCACHE_STAT_OP_RUN);
+	trace_fscache_op(op, object, fscache_op_trace_start);
+
+	if (wq) {
+		/* Wake first: once queued, the op may be gone at any moment. */
+		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
+		fscache_op_get_own(op);
+		fscache_ops_test_point(FSCACHE_TP_SUBMIT_STARTED, op);
+		fscache_op_queue(op, wq, FSCACHE_PUT_BACKEND);
+	} else {
+		fscache_hist_wait(op, fscache_hist_clock());
+		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+			clear_and_wake_up_bit(FSCACHE_OP_WAITING, &op->flags);
+	}
+}
+
 static __always_inline int fscache_submit(struct fscache_object *object,
 					  struct fscache_operation *op,
 					  bool exclusive)
@@ -714,7 +957,19 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 		assign_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags, exclusive);
 
 	fscache_op_stamp(op);
+	/*
+	 * Not even the cache is looked at before the lane is entered: a dead
+	 * object's may be gone.  A cache's I/O error closes its objects' lanes
+	 * (fscache_ops_io_error()).
+	 */
+	if (!exclusive && !op->cancel && fscache_lane_enter(object)) {
+		fscache_lane_run(object, op);
+		return 0;
+	}
 	spin_lock(&object->lock);
+	/* An exclusive op must see every op in progress. */
+	if (exclusive)
+		fscache_lane_close(object);
 	WARN_ON_ONCE(object->n_ops < object->n_in_progress ||
 		     object->n_ops < object->n_exclusive);
 
@@ -753,6 +1008,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 	fscache_stat(FSCACHE_STAT_OP_PEND);
 	trace_fscache_op(op, object, fscache_op_trace_submit_defer);
 out:
+	fscache_lane_try_open(object);
 	spin_unlock(&object->lock);
 	/*
 	 * Queue a started op only now: a worker woken on another CPU would
@@ -878,8 +1134,14 @@ static void fscache_op_work_func(struct work_struct *work)
 	u64 start = fscache_hist_clock();
 
 	fscache_stat(FSCACHE_STAT_OP_WORK);
-	/* A cancellation requested before we got here: skip the body. */
-	if (!test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags)) {
+	/*
+	 * A cancellation requested before we got here, or (for a lane op,
+	 * which fscache_cancel_all_ops() cannot reach) its object's death:
+	 * skip the body.
+	 */
+	if (!test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) &&
+	    !(test_bit(FSCACHE_OP_I_LANE, &op->iflags) &&
+	      fscache_object_is_dying(op->object))) {
 		fscache_hist_wait(op, start);
 		fscache_stat(FSCACHE_STAT_OP_PROCESS);
 		trace_fscache_op(op, op->object, fscache_op_trace_process);
@@ -914,6 +1176,16 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 			   op->debug_id))
 		return -EINVAL;
 
+	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
+		if (fscache_misuse(READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS ||
+				   !fscache_lane_decide(op, &cancelled),
+				   "completion of OP%x in state %u", op->debug_id,
+				   READ_ONCE(op->state)))
+			return -EINVAL;
+		fscache_lane_done(object, op, cancelled);
+		return 0;
+	}
+
 	spin_lock(&object->lock);
 	if (fscache_misuse(op->state != FSCACHE_OP_ST_IN_PROGRESS,
 			   "completion of OP%x in state %u", op->debug_id,
@@ -925,6 +1197,32 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(fscache_op_complete, FSCACHE_OPS_NS);
+
+/*
+ * Ask a lane op in progress to give up, unless its end has been decided
+ * (fscache_lane_decide()): one atomic step on op->iflags orders the two, so
+ * a cancellation that returns 0 is one the op ends by.
+ */
+static int fscache_lane_cancel(struct fscache_operation *op,
+			       bool cancel_in_progress)
+{
+	unsigned long old = READ_ONCE(op->iflags);
+
+	if (READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED)
+		return -EALREADY;
+	if (!cancel_in_progress)
+		return -EBUSY;
+	do {
+		if (old & BIT(FSCACHE_OP_I_DONE))
+			return -EBUSY;
+	} while (!try_cmpxchg(&op->iflags, &old,
+			      old | BIT(FSCACHE_OP_I_CANCEL_REQ)));
+	if (!(old & BIT(FSCACHE_OP_I_CANCEL_REQ))) {
+		trace_fscache_op(op, op->object, fscache_op_trace_cancel_req);
+		fscache_op_call_cancel(op);
+	}
+	return 0;
+}
 
 /**
  * fscache_cancel_op - cancel an operation
@@ -953,11 +1251,17 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 		return -EINVAL;
 
 	spin_lock(&object->lock);
+	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
+		ret = fscache_lane_cancel(op, cancel_in_progress);
+		spin_unlock(&object->lock);
+		return ret;
+	}
 	switch (op->state) {
 	case FSCACHE_OP_ST_PENDING:
 		fscache_cancel_pending_locked(object, op);
-		/* The op may have been holding back others. */
+		/* The op may have been holding back others, or the lane. */
 		fscache_start_operations(object);
+		fscache_lane_try_open(object);
 		ret = 0;
 		break;
 	case FSCACHE_OP_ST_IN_PROGRESS:
@@ -1089,8 +1393,12 @@ void fscache_operation_gc(struct work_struct *work)
 		list_del_init(&op->work.entry);
 		fscache_stat(FSCACHE_STAT_OP_GC);
 		trace_fscache_op(op, object, fscache_op_trace_gc);
-		spin_lock(&object->lock);
-		fscache_op_retire(object, op);
+		if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
+			fscache_lane_retire(object, op);
+		} else {
+			spin_lock(&object->lock);
+			fscache_op_retire(object, op);
+		}
 		cond_resched();
 	}
 }

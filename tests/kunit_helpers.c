@@ -103,6 +103,17 @@ int fsop_test_init(struct kunit *test)
 	return 0;
 }
 
+/* The .init of a suite's lane variant. */
+int fsop_test_init_lane(struct kunit *test)
+{
+	int ret = fsop_test_init(test);
+	struct fsop_test_ctx *ctx = test->priv;
+
+	if (!ret)
+		ctx->lane = true;
+	return ret;
+}
+
 struct fsop_withdrawal {
 	struct fscache_cache	*cache;
 	struct completion	done;
@@ -350,7 +361,8 @@ struct fsop_test_op *fsop_new_op(struct fsop_test_ctx *ctx,
 	top->ctx = ctx;
 	top->id = id;
 	fscache_operation_init(&top->op, fsop_test_release);
-	top->op.cancel = fsop_test_cancel;
+	if (!ctx->lane)
+		top->op.cancel = fsop_test_cancel;
 	switch (type) {
 	case FSCACHE_OP_FAST:
 		fscache_operation_init_fast(&top->op, fsop_test_processor);
@@ -375,9 +387,13 @@ struct fsop_record *fsop_rec(struct fsop_test_op *top)
 void fsop_counters(struct fscache_object *object, unsigned int *n_ops,
 		   unsigned int *n_in_progress, unsigned int *n_exclusive)
 {
+	s64 lane;
+
+	/* What the lane counts is the object's too (the true counts). */
 	spin_lock(&object->lock);
-	*n_ops = object->n_ops;
-	*n_in_progress = object->n_in_progress;
+	lane = atomic64_read(&object->lane);
+	*n_ops = object->n_ops + fscache_lane_alive(lane);
+	*n_in_progress = object->n_in_progress + fscache_lane_in_progress(lane);
 	*n_exclusive = object->n_exclusive;
 	spin_unlock(&object->lock);
 }
@@ -387,7 +403,7 @@ void fsop_expect_idle(struct kunit *test, struct fscache_object *object)
 {
 	unsigned int ops, inp, excl;
 
-	KUNIT_EXPECT_TRUE(test, fsop_wait_for(READ_ONCE(object->n_ops) == 0));
+	KUNIT_EXPECT_TRUE(test, fsop_wait_for(fscache_ops_object_n_ops(object) == 0));
 	fsop_counters(object, &ops, &inp, &excl);
 	KUNIT_EXPECT_EQ(test, ops, 0);
 	KUNIT_EXPECT_EQ(test, inp, 0);

@@ -77,6 +77,12 @@ struct fsop_test_ctx {
 
 	unsigned long		stat_base[FSCACHE_STAT__NR];
 	int			expected_misuse;
+	/*
+	 * The lane variant of a suite: ops get no cancel callback, so that
+	 * shareable ones start on their object's lane (operation.c) when it
+	 * is open; a case that needs one sets it itself.
+	 */
+	bool			lane;
 };
 
 /* A test op: the fscache op deliberately not at offset 0. */
@@ -90,6 +96,16 @@ struct fsop_test_op {
 	int			gate;		/* wait on ctx->gate[gate - 1] */
 	void			(*hook)(struct fsop_test_op *top);
 };
+
+/*
+ * @n, or 0 in a lane variant: what ops without a cancel callback, or ops
+ * on an open lane, do not do (cancel callbacks; idle transitions counted
+ * in n_cleared, which are those of n_ops under the lock).
+ */
+static inline int fsop_unless_lane(struct fsop_test_ctx *ctx, int n)
+{
+	return ctx->lane ? 0 : n;
+}
 
 #define fsop_wait_for(cond)						\
 ({									\
@@ -111,6 +127,7 @@ struct fsop_timer_put {
 
 void fsop_timer_put_fn(struct timer_list *t);
 int fsop_test_init(struct kunit *test);
+int fsop_test_init_lane(struct kunit *test);
 void fsop_test_exit(struct kunit *test);
 
 struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,

@@ -927,4 +927,15 @@ static struct kunit_suite fscache_ops_lifetime_suite = {
 	.test_cases = fscache_ops_lifetime_cases,
 };
 
-kunit_test_suite(fscache_ops_lifetime_suite);
+/*
+ * The same cases with ops that have no cancel callback, so that shareable
+ * ones start on their object's lane whenever it is open.
+ */
+static struct kunit_suite fscache_ops_lifetime_lane_suite = {
+	.name = "fscache_ops_lifetime_lane",
+	.init = fsop_test_init_lane,
+	.exit = fsop_test_exit,
+	.test_cases = fscache_ops_lifetime_cases,
+};
+
+kunit_test_suites(&fscache_ops_lifetime_suite, &fscache_ops_lifetime_lane_suite);

@@ -221,7 +221,7 @@ static void fsop_submit_refused(struct kunit *test, struct fsop_test_op *top)
 	fsop_expect_one_misuse(test);
 	KUNIT_EXPECT_EQ(test, top->op.state, FSCACHE_OP_ST_INITIALISED);
 	KUNIT_EXPECT_NULL(test, top->op.object);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(object->n_ops), 0);
+	KUNIT_EXPECT_EQ(test, fscache_ops_object_n_ops(object), 0);
 	fscache_put_operation(&top->op);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->released), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->runs), 0);
@@ -278,7 +278,7 @@ static void uninitialised_op_submitted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &kop->op), -EINVAL);
 	fsop_expect_one_misuse(test);
 	KUNIT_EXPECT_EQ(test, kop->op.state, FSCACHE_OP_ST_BLANK);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(object->n_ops), 0);
+	KUNIT_EXPECT_EQ(test, fscache_ops_object_n_ops(object), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&kop->released), 0);
 }
 

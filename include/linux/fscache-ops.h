@@ -102,6 +102,7 @@ enum fscache_operation_state {
  * @iflags: FSCACHE_OP_I_* bits, owned by fscache_ops: what it must know of
  *	the op even if the backend rewrites @flags
  * @state: an &enum fscache_operation_state, changed under the object's lock
+ *	(an op started on its object's lane: by whoever completes it)
  * @usage: reference count: the backend's references in the bits of
  *	%FSCACHE_REF_MASK, each reference fscache_ops holds itself (the pending
  *	FIFO's, a queued work item's) as %FSCACHE_REF_OWN; so a put of a
@@ -145,6 +146,8 @@ struct fscache_operation {
 #define FSCACHE_OP_I_SUBMITTED	2	/* claimed by a submission */
 #define FSCACHE_OP_I_WAIT_TIMED	3	/* its wait for a processor was counted */
 #define FSCACHE_OP_I_STAMPED	4	/* submit_time was set at its submission */
+#define FSCACHE_OP_I_LANE	5	/* started on its object's lane */
+#define FSCACHE_OP_I_DONE	6	/* a lane op's completion is decided */
 	enum fscache_operation_state	state;
 	refcount_t			usage;
 	unsigned int			debug_id;
@@ -282,7 +285,16 @@ struct fscache_cache {
  * @n_in_progress: operations started and not yet completed
  * @n_exclusive: exclusive operations submitted and not yet completed or
  *	cancelled
- * @n_cleared: how many times @n_ops has dropped to zero (EV_CLEARED raised)
+ * @n_cleared: how many times @n_ops has dropped to zero under @lock
+ * @n_lane_xfer: ops started on the lane whose counts a closing of the lane
+ *	moved into @n_ops and @n_in_progress, not yet released; the lane stays
+ *	closed while there are any
+ * @lane: the shareable ops started and retired without @lock, while the
+ *	object is active, idle of exclusive ops and its FIFO empty: whether the
+ *	lane is open and how many of them are in progress and not released
+ *	(operation.c); changed only by atomic operations.  The counters above
+ *	leave out the ops the open lane counts; fscache_ops_object_n_ops() does
+ *	not.
  * @usage: reference count: the backend's references (fscache_ops_init_object()
  *	gives one, fscache_ops_get_object() more) in the bits of
  *	%FSCACHE_REF_MASK, and %FSCACHE_REF_OWN for the state machine's, held
@@ -318,6 +330,8 @@ struct fscache_object {
 	unsigned int			n_in_progress;
 	unsigned int			n_exclusive;
 	unsigned int			n_cleared;
+	unsigned int			n_lane_xfer;
+	atomic64_t			lane;
 	refcount_t			usage;
 	unsigned int			debug_id;
 	unsigned long			flags;
@@ -367,12 +381,16 @@ static inline bool fscache_object_is_dying(struct fscache_object *object)
  * fscache_op_is_cancelled - should an in-progress operation give up early?
  * @op: the operation
  *
- * Return: true if cancellation of @op was requested.
+ * Return: true if cancellation of @op was requested, or if its object has
+ * begun to die (which asks every op in progress to give up).
  */
 static inline bool fscache_op_is_cancelled(struct fscache_operation *op)
 {
 	return test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) ||
-	       READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED;
+	       READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED ||
+	       (test_bit(FSCACHE_OP_I_LANE, &op->iflags) &&
+		READ_ONCE(op->state) == FSCACHE_OP_ST_IN_PROGRESS &&
+		fscache_object_is_dying(op->object));
 }
 
 /* Operations (operation.c) */
@@ -409,6 +427,7 @@ void fscache_ops_update_object(struct fscache_object *object);
 void fscache_ops_relinquish_object(struct fscache_object *object, bool retire);
 struct fscache_object *fscache_ops_get_object(struct fscache_object *object);
 void fscache_ops_put_object(struct fscache_object *object);
+unsigned int fscache_ops_object_n_ops(struct fscache_object *object);
 void fscache_abort_object(struct fscache_object *object);
 void fscache_ops_object_failed(struct fscache_object *object, int error);
 const char *fscache_ops_object_state_name(enum fscache_object_state state);

@@ -353,8 +353,7 @@ static int bench_settle(unsigned int nobj)
 	flush_workqueue(bench_bound_wq);
 	flush_workqueue(bench_unbound_wq);
 	for (i = 0; i < nobj; i++) {
-		while (READ_ONCE(bench_objects[i]->n_ops) ||
-		       READ_ONCE(bench_objects[i]->n_in_progress)) {
+		while (fscache_ops_object_n_ops(bench_objects[i])) {
 			if (time_after(jiffies, end)) {
 				pr_err("object %u still has ops after a run\n", i);
 				return -ETIMEDOUT;

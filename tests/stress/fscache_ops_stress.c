@@ -232,6 +232,7 @@ struct st_op {
 #define ST_OP_ENQ		3	/* re-enqueued by us, not yet rerun */
 #define ST_OP_RELEASED		4
 	u8			excl;
+	u8			lane;		/* no cancel callback: may start on the lane */
 	u8			retype;
 	u8			complete;	/* complete explicitly */
 };
@@ -430,7 +431,8 @@ static void st_release(struct fscache_operation *op)
 			atomic_long_inc(&st_started);
 			CHECK(CK_OUTCOME, !test_bit(ST_OP_CANCEL_PEND, &sop->bits),
 			      "OP%x ran and was cancelled as pending", op->debug_id);
-		} else if (test_bit(ST_OP_CANCEL_REQ, &sop->bits)) {
+		} else if (test_bit(ST_OP_CANCEL_REQ, &sop->bits) ||
+			   (sop->lane && fscache_object_is_dying(&o->object))) {
 			atomic_long_inc(&st_skipped);
 			st_count(CK_OUTCOME);
 		} else {
@@ -768,7 +770,6 @@ static void st_one_op(struct st_thread *t, unsigned int i)
 		goto out;
 	atomic_long_inc(&st_allocated);
 	fscache_operation_init(&sop->op, st_release);
-	sop->op.cancel = st_cancel;
 	r = st_rand(t, 100);
 	type = r < 45 ? FSCACHE_OP_FAST : r < 80 ? FSCACHE_OP_SLOW :
 	       FSCACHE_OP_MYTHREAD;
@@ -781,6 +782,14 @@ static void st_one_op(struct st_thread *t, unsigned int i)
 		set_bit(FSCACHE_OP_WAITING, &sop->op.flags);
 	}
 	sop->excl = st_rand(t, 100) < 15;
+	/*
+	 * A shareable op without a cancel callback starts on its object's
+	 * lane when that is open; what the callback would have told us of it
+	 * is then read from cancel's return and from its object.
+	 */
+	sop->lane = !sop->excl && st_rand(t, 100) < 40;
+	if (!sop->lane)
+		sop->op.cancel = st_cancel;
 	sop->retype = type != FSCACHE_OP_MYTHREAD && st_rand(t, 100) < 10;
 	sop->complete = st_rand(t, 2);
 	sop->obj = o;
@@ -838,11 +847,18 @@ static void st_one_op(struct st_thread *t, unsigned int i)
 		      (ret == 0 && test_bit(ST_OP_CANCEL_PEND, &sop->bits)) ||
 		      (ret == -EALREADY &&
 		       (test_bit(ST_OP_CANCEL_PEND, &sop->bits) ||
-			test_bit(ST_OP_CANCEL_REQ, &sop->bits))),
+			test_bit(ST_OP_CANCEL_REQ, &sop->bits) ||
+			(sop->lane &&
+			 fscache_object_is_dying(&o->object)))),
 		      "cancel of OP%x: %d", sop->op.debug_id, ret);
 	} else if (r < 12) {
 		ret = fscache_cancel_op(&sop->op, true);
+		/* Without a callback, a request made is known by its return. */
+		if (sop->lane && ret == 0)
+			set_bit(ST_OP_CANCEL_REQ, &sop->bits);
 		CHECK(CK_API, ret == -EBUSY ||
+		      (ret == -EALREADY && sop->lane &&
+		       fscache_object_is_dying(&o->object)) ||
 		      ((ret == 0 || ret == -EALREADY) &&
 		       (test_bit(ST_OP_CANCEL_PEND, &sop->bits) ||
 			test_bit(ST_OP_CANCEL_REQ, &sop->bits))),
