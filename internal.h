@@ -66,8 +66,8 @@ void fscache_lane_try_open(struct fscache_object *object);
  */
 #define FSCACHE_LANE_OPEN	1LL
 #define FSCACHE_LANE_R1		2LL
-#define FSCACHE_LANE_A1		(1LL << 32)
-#define FSCACHE_LANE_MAX	(1U << 30)
+#define FSCACHE_LANE_A1		((s64)BIT_ULL(32))
+#define FSCACHE_LANE_MAX	BIT(30)
 
 static inline unsigned int fscache_lane_in_progress(s64 v)
 {
@@ -78,6 +78,7 @@ static inline unsigned int fscache_lane_alive(s64 v)
 {
 	return (u64)v >> 32;
 }
+
 void fscache_cancel_all_ops(struct fscache_object *object);
 void fscache_operation_gc(struct work_struct *work);
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_DEBUG)

@@ -723,24 +723,6 @@ static void fscache_cache_raise_all(struct fscache_cache *cache,
 	spin_unlock(&cache->object_list_lock);
 }
 
-/*
- * Close the lane of every object of a cache that has had an I/O error: its
- * objects are no longer active, and submissions that take the lane do not
- * look at the cache.
- */
-static void fscache_cache_close_lanes(struct fscache_cache *cache)
-{
-	struct fscache_object *object;
-
-	spin_lock(&cache->object_list_lock);
-	list_for_each_entry(object, &cache->object_list, cache_link) {
-		spin_lock(&object->lock);
-		fscache_lane_close(object);
-		spin_unlock(&object->lock);
-	}
-	spin_unlock(&cache->object_list_lock);
-}
-
 /**
  * fscache_ops_io_error - report an I/O error on a cache
  * @cache: the cache
@@ -757,7 +739,6 @@ void fscache_ops_io_error(struct fscache_cache *cache)
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
 	fscache_stat(FSCACHE_STAT_CACHE_IO_ERROR);
 	trace_fscache_cache(cache, fscache_cache_trace_io_error);
-	fscache_cache_close_lanes(cache);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_ERROR);
 }
 EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);

@@ -45,7 +45,8 @@
  * active): the close moves the lane's counts into n_in_progress and n_ops
  * in one atomic exchange, and the lane ops so moved (n_lane_xfer) then
  * complete and retire under the lock, as any other op.  The lane is opened
- * again, under the lock, only when none of them is left; so a lane op that
+ * again, under the lock, by the next shareable submission that finds none
+ * of them left (and nothing else that needs it closed); so a lane op that
  * finds the lane closed knows its counts were moved, and one that finds it
  * open that they were not.  Lane ops are not in the set of ops in
  * progress: fscache_cancel_all_ops() cannot ask them to give up, so they
@@ -89,8 +90,8 @@ static void fscache_op_unqueue_locked(struct fscache_object *object,
 				      struct fscache_operation *op);
 static void fscache_lane_done(struct fscache_object *object,
 			      struct fscache_operation *op, bool cancelled);
-static void fscache_op_stopped_locked(struct fscache_object *object,
-				      bool exclusive);
+static __always_inline void
+fscache_op_stopped_locked(struct fscache_object *object, bool exclusive);
 static __always_inline void fscache_op_ended(struct fscache_object *object,
 					     struct fscache_operation *op,
 					     bool cancelled);
@@ -336,8 +337,9 @@ void fscache_lane_close(struct fscache_object *object)
  * fscache_lane_try_open - open an object's lane if nothing needs it closed
  * @object: the object, whose lock the caller holds
  *
- * Called after each step under the lock that may have been the last thing
- * keeping it closed.
+ * Called when the object becomes active and by each shareable submission
+ * that takes the lock: lazily, so that an object that only ever runs
+ * exclusive ops does not open and close its lane around each of them.
  */
 void fscache_lane_try_open(struct fscache_object *object)
 {
@@ -482,16 +484,18 @@ static __always_inline void fscache_op_retire(struct fscache_object *object,
 static void fscache_lane_retire(struct fscache_object *object,
 				struct fscache_operation *op)
 {
-	/* No reference is left, so no cancellation can race with us. */
-	unsigned long iflags = READ_ONCE(op->iflags);
-	bool in_progress = !(iflags & BIT(FSCACHE_OP_I_DONE));
+	bool cancelled = false, in_progress;
 	s64 delta = FSCACHE_LANE_A1;
 
+	/*
+	 * Claimed atomically even though no reference is left: a completion
+	 * a backend makes without one (a mistake) must not count twice.
+	 */
+	in_progress = fscache_lane_decide(op, &cancelled);
 	if (in_progress) {
 		/* Operations.txt: putting a started op completes it. */
 		fscache_op_ended(object, op,
-				 (iflags & BIT(FSCACHE_OP_I_CANCEL_REQ)) ||
-				 fscache_object_is_dying(object));
+				 cancelled || fscache_object_is_dying(object));
 		delta += FSCACHE_LANE_R1;
 	}
 	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
@@ -508,7 +512,6 @@ static void fscache_lane_retire(struct fscache_object *object,
 	if (!WARN_ON_ONCE(object->n_lane_xfer == 0))
 		object->n_lane_xfer--;
 	fscache_op_uncount_locked(object);
-	fscache_lane_try_open(object);
 	spin_unlock(&object->lock);
 }
 
@@ -747,8 +750,8 @@ void fscache_start_operations(struct fscache_object *object)
  * A started op of @object's (@exclusive, or not) no longer counts as in
  * progress: what waited for that may start.
  */
-static void fscache_op_stopped_locked(struct fscache_object *object,
-				      bool exclusive)
+static __always_inline void
+fscache_op_stopped_locked(struct fscache_object *object, bool exclusive)
 {
 	lockdep_assert_held(&object->lock);
 
@@ -760,7 +763,6 @@ static void fscache_op_stopped_locked(struct fscache_object *object,
 	/* Usually nothing waits: then save the call. */
 	if (object->n_in_progress == 0 && !list_empty(&object->pending_ops))
 		fscache_start_operations(object);
-	fscache_lane_try_open(object);
 }
 
 /* Record how a started op ended. */
@@ -891,6 +893,23 @@ static int fscache_check_submission(struct fscache_object *object,
 }
 
 /*
+ * Undo fscache_lane_enter() for an op that will not start, under the lock:
+ * off the lane if it is still open, else off the counters a close moved
+ * its counts to.
+ */
+static void fscache_lane_unenter(struct fscache_object *object)
+{
+	lockdep_assert_held(&object->lock);
+
+	if (fscache_lane_leave(object, FSCACHE_LANE_R1 + FSCACHE_LANE_A1))
+		return;
+	if (!WARN_ON_ONCE(object->n_lane_xfer == 0))
+		object->n_lane_xfer--;
+	fscache_op_stopped_locked(object, false);
+	fscache_op_uncount_locked(object);
+}
+
+/*
  * Start an op that fscache_lane_enter() counted on its object's lane, as
  * fscache_run_op() starts one under the lock.
  */
@@ -900,9 +919,11 @@ static __always_inline void fscache_lane_run(struct fscache_object *object,
 	struct workqueue_struct *wq = fscache_op_wq(op);
 
 	op->object = object;
-	/* Whoever sees it on the lane sees its object. */
+	/* Whoever sees it on the lane sees its object... */
 	smp_mb__before_atomic();
 	set_bit(FSCACHE_OP_I_LANE, &op->iflags);
+	/* ... and whoever sees it in progress, on the lane (cancel's rmb). */
+	smp_mb__after_atomic();
 	fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 	trace_fscache_op(op, object, fscache_op_trace_submit_run);
 	fscache_op_set_state(op, ST(INITIALISED), FSCACHE_OP_ST_IN_PROGRESS);
@@ -934,6 +955,9 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 			   "OP%x submitted to an uninitialised object",
 			   op->debug_id))
 		return -EINVAL;
+	/* The lane takes no lock: say so even when it does not need one. */
+	lockdep_assert_irqs_enabled();
+	lockdep_assert_not_held(&object->lock);
 	/*
 	 * Claim the op before looking at it: of two racing submissions of one
 	 * op, only one may go on to count it in the object and queue it.
@@ -958,15 +982,22 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 
 	fscache_op_stamp(op);
 	/*
-	 * Not even the cache is looked at before the lane is entered: a dead
-	 * object's may be gone.  A cache's I/O error closes its objects' lanes
-	 * (fscache_ops_io_error()).
+	 * Nothing of the object's is looked at before the lane is entered: a
+	 * dead object's cache may be gone.  Once entered, the object cannot
+	 * die, nor its cache go, before this op leaves: then a cache's I/O
+	 * error, which makes its objects inactive without their lock, is
+	 * checked, and sends the op back (to be refused under the lock).
 	 */
 	if (!exclusive && !op->cancel && fscache_lane_enter(object)) {
-		fscache_lane_run(object, op);
-		return 0;
+		if (likely(!test_bit(FSCACHE_IOERROR, &object->cache->flags))) {
+			fscache_lane_run(object, op);
+			return 0;
+		}
+		spin_lock(&object->lock);
+		fscache_lane_unenter(object);
+	} else {
+		spin_lock(&object->lock);
 	}
-	spin_lock(&object->lock);
 	/* An exclusive op must see every op in progress. */
 	if (exclusive)
 		fscache_lane_close(object);
@@ -1176,6 +1207,8 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 			   op->debug_id))
 		return -EINVAL;
 
+	lockdep_assert_irqs_enabled();
+	lockdep_assert_not_held(&object->lock);
 	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
 		if (fscache_misuse(READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS ||
 				   !fscache_lane_decide(op, &cancelled),
@@ -1217,10 +1250,15 @@ static int fscache_lane_cancel(struct fscache_operation *op,
 			return -EBUSY;
 	} while (!try_cmpxchg(&op->iflags, &old,
 			      old | BIT(FSCACHE_OP_I_CANCEL_REQ)));
-	if (!(old & BIT(FSCACHE_OP_I_CANCEL_REQ))) {
+	if (!(old & BIT(FSCACHE_OP_I_CANCEL_REQ)))
 		trace_fscache_op(op, op->object, fscache_op_trace_cancel_req);
-		fscache_op_call_cancel(op);
-	}
+	/*
+	 * A lane op had no cancel callback when it was submitted; one set
+	 * since would be called here but never on its object's death, which
+	 * cannot find lane ops.  Refuse it rather than half-honour it.
+	 */
+	fscache_misuse(op->cancel, "OP%x was given a cancel callback after its submission",
+		       op->debug_id);
 	return 0;
 }
 
@@ -1256,12 +1294,13 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 		spin_unlock(&object->lock);
 		return ret;
 	}
+	/* Pairs with fscache_lane_run(): in progress without the lock. */
+	smp_rmb();
 	switch (op->state) {
 	case FSCACHE_OP_ST_PENDING:
 		fscache_cancel_pending_locked(object, op);
-		/* The op may have been holding back others, or the lane. */
+		/* The op may have been holding back others. */
 		fscache_start_operations(object);
-		fscache_lane_try_open(object);
 		ret = 0;
 		break;
 	case FSCACHE_OP_ST_IN_PROGRESS:

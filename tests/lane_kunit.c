@@ -125,6 +125,7 @@ static void exclusive_closes_the_lane(struct kunit *test)
 	struct fsop_test_op *e = fsop_new_op(ctx, FSCACHE_OP_SLOW, true);
 	struct fsop_test_op *s = fsop_new_op(ctx, FSCACHE_OP_FAST, false);
 	struct fsop_record *re = fsop_rec(e), *rs = fsop_rec(s);
+	struct fsop_test_op *t;
 	unsigned int ops, inp, excl;
 
 	KUNIT_ASSERT_NOT_NULL(test, object);
@@ -161,13 +162,29 @@ static void exclusive_closes_the_lane(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, lane_started(re));
 	KUNIT_EXPECT_TRUE(test, lane_started(rs));
 	KUNIT_EXPECT_GT(test, READ_ONCE(rs->start_seq), READ_ONCE(re->end_seq));
-	/* b, moved off the lane and still held, keeps it closed. */
+	/*
+	 * b, moved off the lane and still held, keeps it closed: a shareable
+	 * submission, which would open it otherwise, runs under the lock.
+	 */
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&rs->released) == 1));
 	KUNIT_EXPECT_EQ(test, object->n_lane_xfer, 1);
+	t = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &t->op), 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(FSCACHE_OP_I_LANE, &t->op.iflags));
+	fscache_put_operation(&t->op);
 	KUNIT_EXPECT_EQ_MSG(test, lane_word(object), 0,
 			    "the lane opened while an op moved off it was alive");
 	fscache_put_operation(&b->op);
-	KUNIT_EXPECT_TRUE(test, fsop_wait_for(lane_word(object) == FSCACHE_LANE_OPEN));
+	KUNIT_EXPECT_EQ(test, object->n_lane_xfer, 0);
+	/* The next shareable submission opens it; the one after takes it. */
+	t = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &t->op), 0);
+	fscache_put_operation(&t->op);
+	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
+	t = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &t->op), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(FSCACHE_OP_I_LANE, &t->op.iflags));
+	fscache_put_operation(&t->op);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->overlaps), 0);
 	fsop_expect_idle(test, object);
 	KUNIT_EXPECT_EQ(test, object->n_lane_xfer, 0);
@@ -224,11 +241,11 @@ static void lane_blocking_update(struct fscache_object *object)
 
 /*
  * A cache's I/O error refuses submissions at once, including those that
- * would take a lane: the lanes of its objects are closed then, not only
- * when their state machines get round to it (here one is busy in
- * update_object(), its object UPDATING, an active state).
+ * would take a lane, not only once its objects' state machines get round
+ * to it (here one is busy in update_object(), its object UPDATING, an
+ * active state, its lane open): the refused op leaves the lane as it was.
  */
-static void io_error_closes_lanes(struct kunit *test)
+static void io_error_refuses_lane(struct kunit *test)
 {
 	struct fsop_test_ctx *ctx = CTX(test);
 	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
@@ -240,9 +257,11 @@ static void io_error_closes_lanes(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, fsop_wait_state(object, FSCACHE_OBJECT_UPDATING));
 	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
 	fscache_ops_io_error(&ctx->cache);
-	KUNIT_EXPECT_EQ(test, lane_word(object), 0);
 	KUNIT_EXPECT_EQ_MSG(test, fscache_submit_op(object, &top->op), -ENOBUFS,
 			    "a submission after an I/O error took the lane");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_INITIALISED);
+	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
+	KUNIT_EXPECT_EQ(test, fscache_ops_object_n_ops(object), 0);
 	fscache_put_operation(&top->op);
 	fsop_open_gate(ctx, 1);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(object));
@@ -301,7 +320,8 @@ static void lane_only_for_shareable_without_cancel(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, test_bit(FSCACHE_OP_I_LANE, &e->op.iflags));
 	KUNIT_EXPECT_EQ(test, lane_word(object), 0);
 	fscache_put_operation(&e->op);
-	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
+	/* Closed until a shareable submission opens it again. */
+	KUNIT_EXPECT_EQ(test, lane_word(object), 0);
 	fsop_expect_idle(test, object);
 }
 
@@ -309,7 +329,7 @@ static struct kunit_case fscache_ops_lane_cases[] = {
 	KUNIT_CASE(lane_needs_no_lock),
 	KUNIT_CASE(exclusive_closes_the_lane),
 	KUNIT_CASE(lane_cancel_vs_completion),
-	KUNIT_CASE(io_error_closes_lanes),
+	KUNIT_CASE(io_error_refuses_lane),
 	KUNIT_CASE(death_reaches_lane_ops),
 	KUNIT_CASE(lane_only_for_shareable_without_cancel),
 	{}

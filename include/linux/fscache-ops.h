@@ -386,11 +386,17 @@ static inline bool fscache_object_is_dying(struct fscache_object *object)
  */
 static inline bool fscache_op_is_cancelled(struct fscache_operation *op)
 {
-	return test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) ||
-	       READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED ||
-	       (test_bit(FSCACHE_OP_I_LANE, &op->iflags) &&
-		READ_ONCE(op->state) == FSCACHE_OP_ST_IN_PROGRESS &&
-		fscache_object_is_dying(op->object));
+	struct fscache_object *object;
+
+	if (test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags) ||
+	    READ_ONCE(op->state) == FSCACHE_OP_ST_CANCELLED)
+		return true;
+	/* A lane op in progress: its object's death asks it to give up. */
+	if (!test_bit(FSCACHE_OP_I_LANE, &op->iflags) ||
+	    READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS)
+		return false;
+	object = READ_ONCE(op->object);
+	return object && fscache_object_is_dying(object);
 }
 
 /* Operations (operation.c) */

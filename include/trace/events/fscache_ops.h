@@ -202,7 +202,9 @@ TRACE_EVENT(fscache_object_state,
 	    TP_fast_assign(
 		    __entry->object	= object->debug_id;
 		    __entry->cache	= object->cache_debug_id;
-		    __entry->n_ops	= object->n_ops;
+		    /* With the ops the lane counts (its top half). */
+		    __entry->n_ops	= object->n_ops +
+			(u32)((u64)atomic64_read(&object->lane) >> 32);
 		    __entry->events	= READ_ONCE(object->events);
 		    __entry->from	= READ_ONCE(object->state);
 		    __entry->to		= to;
