@@ -29,6 +29,7 @@ struct lane_holder {
 	struct fscache_object	*object;
 	struct completion	held;
 	atomic_t		stop;
+	bool			gave_up;	/* let go before told to */
 	struct task_struct	*task;
 };
 
@@ -41,6 +42,7 @@ static int lane_hold_fn(void *arg)
 	complete(&h->held);
 	while (!atomic_read(&h->stop) && time_before(jiffies, end))
 		cpu_relax();
+	h->gave_up = !atomic_read(&h->stop);
 	spin_unlock(&h->object->lock);
 	return 0;
 }
@@ -55,6 +57,7 @@ static bool lane_hold(struct kunit *test, struct lane_holder *h,
 	h->object = object;
 	init_completion(&h->held);
 	atomic_set(&h->stop, 0);
+	h->gave_up = false;
 	h->task = kthread_create(lane_hold_fn, h, "fsop_lane_hold");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
 	kthread_bind(h->task, cpu);
@@ -66,12 +69,10 @@ static bool lane_hold(struct kunit *test, struct lane_holder *h,
 /* Let go of the lock; true if it was held all along until now. */
 static bool lane_unhold(struct lane_holder *h)
 {
-	bool held = spin_is_locked(&h->object->lock);
-
 	atomic_set(&h->stop, 1);
 	kthread_stop(h->task);
 	put_task_struct(h->task);
-	return held;
+	return !h->gave_up;
 }
 
 /*
