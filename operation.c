@@ -386,20 +386,27 @@ static __always_inline bool fscache_lane_leave(struct fscache_object *object,
 }
 
 /*
- * Decide how a lane op ends: completed, or cancelled if asked to be.  One
- * atomic step on op->iflags orders this against fscache_lane_cancel().
- * Returns false if its end was decided already.
+ * Decide how a lane op ends, once and for all: cancelled if the completion
+ * says so, if it was asked to give up, or if its object is dying now (what
+ * fscache_cancel_all_ops() would have asked of it); else completed.  One
+ * atomic step on op->iflags records it (FSCACHE_OP_I_DONE, with
+ * FSCACHE_OP_I_CANCEL_REQ for a cancelled end) and orders it against
+ * fscache_lane_cancel().  Returns false if its end was decided already.
  */
-static bool fscache_lane_decide(struct fscache_operation *op, bool *cancelled)
+static bool fscache_lane_decide(struct fscache_object *object,
+				struct fscache_operation *op, bool *cancelled)
 {
-	unsigned long old = READ_ONCE(op->iflags);
+	unsigned long old = READ_ONCE(op->iflags), new;
+	bool give_up = *cancelled || fscache_object_is_dying(object);
 
 	do {
 		if (old & BIT(FSCACHE_OP_I_DONE))
 			return false;
-	} while (!try_cmpxchg(&op->iflags, &old, old | BIT(FSCACHE_OP_I_DONE)));
-	if (old & BIT(FSCACHE_OP_I_CANCEL_REQ))
-		*cancelled = true;
+		new = old | BIT(FSCACHE_OP_I_DONE);
+		if (give_up)
+			new |= BIT(FSCACHE_OP_I_CANCEL_REQ);
+	} while (!try_cmpxchg(&op->iflags, &old, new));
+	*cancelled = new & BIT(FSCACHE_OP_I_CANCEL_REQ);
 	return true;
 }
 
@@ -491,11 +498,10 @@ static void fscache_lane_retire(struct fscache_object *object,
 	 * Claimed atomically even though no reference is left: a completion
 	 * a backend makes without one (a mistake) must not count twice.
 	 */
-	in_progress = fscache_lane_decide(op, &cancelled);
+	in_progress = fscache_lane_decide(object, op, &cancelled);
 	if (in_progress) {
 		/* Operations.txt: putting a started op completes it. */
-		fscache_op_ended(object, op,
-				 cancelled || fscache_object_is_dying(object));
+		fscache_op_ended(object, op, cancelled);
 		delta += FSCACHE_LANE_R1;
 	}
 	fscache_op_set_state(op, ST(COMPLETE) | ST(CANCELLED), FSCACHE_OP_ST_DEAD);
@@ -791,11 +797,9 @@ fscache_op_done_locked(struct fscache_object *object,
 	lockdep_assert_held(&object->lock);
 
 	cancelled |= test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags);
+	/* (A lane op's end was decided by fscache_lane_decide().) */
 	if (!test_bit(FSCACHE_OP_I_LANE, &op->iflags))
 		hlist_del_init(&op->run_link);
-	else if (fscache_object_is_dying(object))
-		/* What fscache_cancel_all_ops() would have asked of it. */
-		cancelled = true;
 	fscache_op_ended(object, op, cancelled);
 	fscache_op_stopped_locked(object,
 				  test_bit(FSCACHE_OP_I_EXCLUSIVE, &op->iflags));
@@ -1211,7 +1215,7 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 	lockdep_assert_not_held(&object->lock);
 	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
 		if (fscache_misuse(READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS ||
-				   !fscache_lane_decide(op, &cancelled),
+				   !fscache_lane_decide(object, op, &cancelled),
 				   "completion of OP%x in state %u", op->debug_id,
 				   READ_ONCE(op->state)))
 			return -EINVAL;
@@ -1234,7 +1238,8 @@ EXPORT_SYMBOL_NS_GPL(fscache_op_complete, FSCACHE_OPS_NS);
 /*
  * Ask a lane op in progress to give up, unless its end has been decided
  * (fscache_lane_decide()): one atomic step on op->iflags orders the two, so
- * a cancellation that returns 0 is one the op ends by.
+ * a cancellation that returns 0 is one the op ends by, and -EBUSY means it
+ * ends COMPLETE.
  */
 static int fscache_lane_cancel(struct fscache_operation *op,
 			       bool cancel_in_progress)
@@ -1246,8 +1251,10 @@ static int fscache_lane_cancel(struct fscache_operation *op,
 	if (!cancel_in_progress)
 		return -EBUSY;
 	do {
+		/* Its end is decided: cancelled already, or not to be. */
 		if (old & BIT(FSCACHE_OP_I_DONE))
-			return -EBUSY;
+			return old & BIT(FSCACHE_OP_I_CANCEL_REQ) ? -EALREADY :
+								    -EBUSY;
 	} while (!try_cmpxchg(&op->iflags, &old,
 			      old | BIT(FSCACHE_OP_I_CANCEL_REQ)));
 	if (!(old & BIT(FSCACHE_OP_I_CANCEL_REQ)))

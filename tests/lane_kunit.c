@@ -293,6 +293,8 @@ static void death_reaches_lane_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->drops), 0);
 	KUNIT_EXPECT_EQ(test, fscache_op_complete(&top->op, false), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_CANCELLED);
+	/* Its end, decided at completion, says it was cancelled. */
+	KUNIT_EXPECT_EQ(test, fscache_cancel_op(&top->op, true), -EALREADY);
 	fscache_put_operation(&top->op);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->released), 1);
 	KUNIT_EXPECT_TRUE(test, fsop_wait_for(atomic_read(&ctx->drops) == 1));
