@@ -232,7 +232,7 @@ struct st_op {
 #define ST_OP_ENQ		3	/* re-enqueued by us, not yet rerun */
 #define ST_OP_RELEASED		4
 	u8			excl;
-	u8			lane;		/* no cancel callback: may start on the lane */
+	u8			lane;		/* no cancel callback: may take the lane */
 	u8			retype;
 	u8			complete;	/* complete explicitly */
 };
@@ -742,6 +742,10 @@ static void st_mythread(struct st_thread *t, struct st_op *sop)
 	int ret = fscache_wait_for_operation_activation(&sop->op, false);
 
 	if (ret) {
+		/* Without a callback, its state says it was cancelled pending. */
+		if (sop->lane && ret == -ENOBUFS &&
+		    READ_ONCE(sop->op.state) == FSCACHE_OP_ST_CANCELLED)
+			set_bit(ST_OP_CANCEL_PEND, &sop->bits);
 		CHECK(CK_API, ret == -ENOBUFS &&
 		      test_bit(ST_OP_CANCEL_PEND, &sop->bits),
 		      "wait for OP%x: %d", sop->op.debug_id, ret);
@@ -843,6 +847,9 @@ static void st_one_op(struct st_thread *t, unsigned int i)
 		 * give up (its object died) and completed; -EBUSY: started.
 		 */
 		ret = fscache_cancel_op(&sop->op, false);
+		/* Without a callback, 0 is how we learn it was pending. */
+		if (sop->lane && ret == 0)
+			set_bit(ST_OP_CANCEL_PEND, &sop->bits);
 		CHECK(CK_API, ret == -EBUSY ||
 		      (ret == 0 && test_bit(ST_OP_CANCEL_PEND, &sop->bits)) ||
 		      (ret == -EALREADY &&
