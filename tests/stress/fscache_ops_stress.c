@@ -438,6 +438,9 @@ static void st_release(struct fscache_operation *op)
 		} else {
 			CHECK(CK_OUTCOME, test_bit(ST_OP_CANCEL_PEND, &sop->bits),
 			      "OP%x released, never run nor cancelled", op->debug_id);
+			/* Counted here: it had no callback to count it. */
+			if (sop->lane && test_bit(ST_OP_CANCEL_PEND, &sop->bits))
+				atomic_long_inc(&st_cancel_pending);
 		}
 		spin_lock_irqsave(&o->lock, flags);
 		list_del(&sop->link);
