@@ -3,10 +3,13 @@
  *
  * A Promela model of fscache_ops' operation manager on one object:
  * submit / start / complete / cancel / put / GC / object death, for NOPS
- * ops (op 0 exclusive, the others shareable).  It follows the code, not
- * only the documentation; each inline names the function of operation.c or
- * object.c it stands for.  What is modelled and what is abstracted is in
- * Documentation/model.rst; run it with scripts/model.sh.
+ * ops (op 0 exclusive, the others shareable), with the object's lane
+ * (issue 6: shareable ops started and retired by a cmpxchg on a word of
+ * the object, without its lock; modelled from its design, ahead of the
+ * C).  It follows the code, not only the documentation; each inline
+ * names the function of operation.c or object.c it stands for (the lane's
+ * steps, the step of the design).  What is modelled and what is
+ * abstracted is in Documentation/model.rst; run it with scripts/model.sh.
  *
  * Seed defects (spin -DMUT_...), each of which must make the check fail:
  *   MUT_EXCL	an exclusive op may start while others are in progress
@@ -20,6 +23,31 @@
  *   MUT_NOSPLIT	one reference count: a backend put is refused only
  *		when no reference at all is left, not when only
  *		fscache_ops' own remain
+ *
+ * and for the object's lane (shareable ops started and retired without
+ * the object's lock, with a cmpxchg on object->lane):
+ *   MUT_LANE_NOCLOSE	an exclusive submission does not close the lane
+ *   MUT_LANE_NOXFER	a close drops the lane's counts instead of moving
+ *			them into n_in_progress/n_ops/n_lane_xfer
+ *   MUT_LANE_REOPEN_XFER reopen does not wait for n_lane_xfer == 0
+ *   MUT_LANE_EARLYDEC	a lane release drops its count (A, or n_ops)
+ *			before the release callback
+ *   MUT_LANE_DYINGCLOSE setting a dying state does not close the lane
+ *   MUT_LANE_NODONE	a cancel of a lane op ignores FSCACHE_OP_I_DONE
+ *   MUT_LANE_NOREOPEN	a locked lane release (n_lane_xfer--) does not
+ *			reopen the lane
+ *
+ * Other switches: LANE_ALL makes every shareable op lane-eligible (no
+ * cancel callback) instead of choosing; NO_LANE_INV leaves out the
+ * assertions of the lane's invariant (to see what a lane seed defect
+ * breaks downstream);
+ * CHECK_CANCEL_IFF also asserts that a lane cancel's -EBUSY means the op
+ * does not end CANCELLED (the design's "cancel returns 0 iff the op ends
+ * CANCELLED"; it does not hold on a dying object, see model.rst);
+ * LANE_OUTCOME_AT_DONE, a fix for that: the outcome (CANCEL_REQ or the
+ * object dying) is decided and recorded with DONE, the locked branch does
+ * not look at death again, and a cancel finding DONE with a CANCELLED
+ * outcome returns -EALREADY.
  */
 
 #ifndef NOPS
@@ -67,6 +95,33 @@ byte nrelease;			/* release() calls, all ops */
 byte backends_done;
 
 /*
+ * The lane: object->lane, bit 0 OPEN, R = lane ops started and not
+ * completed (unit 2, 3 bits here), A = lane ops started and not released
+ * (unit 16).  A closed lane is 0.  n_lane_xfer: under object->lock.
+ */
+#define OPEN		1
+#define R1		2
+#define A1		16
+#define LR(w)		(((w) >> 1) & 7)
+#define LA(w)		((w) >> 4)
+byte lane;			/* object->lane */
+byte n_lane_xfer;		/* object->n_lane_xfer */
+bit onlane[NOPS];		/* FSCACHE_OP_I_LANE */
+bit done[NOPS];			/* FSCACHE_OP_I_DONE */
+bit cret0[NOPS];		/* a cancel of the lane op returned 0 */
+#ifdef LANE_OUTCOME_AT_DONE
+bit outc[NOPS];			/* the outcome decided with DONE: CANCELLED */
+#endif
+#ifdef CHECK_CANCEL_IFF
+bit cbusy[NOPS];		/* a cancel(op, true) of it returned -EBUSY */
+#endif
+
+/* The lane's invariant, under object->lock: OPEN implies LANE_MAY_OPEN. */
+#define LANE_MAY_OPEN	(ostate == O_ACTIVE && len(fifo) == 0 && \
+			 n_exclusive == 0 && n_lane_xfer == 0)
+#define LANE_INV	(!(lane & OPEN) || LANE_MAY_OPEN)
+
+/*
  * Every use of an op: never after its release; and never, for an op
  * counted in the object, once the object has been dropped.
  */
@@ -83,6 +138,9 @@ inline lock() {
 }
 
 inline unlock() {
+#ifndef NO_LANE_INV
+	assert(LANE_INV);
+#endif
 	lk = 0
 }
 
@@ -111,7 +169,7 @@ inline run_op(i, from_fifo) {
 	USE(i);
 	assert(st[i] == (from_fifo -> PENDING : INITIALISED));
 	/* the property: an exclusive op runs alone, a shared one never with it */
-	assert(EXCL(i) -> n_in_progress == 0 : !excl_running);
+	assert(EXCL(i) -> n_in_progress + LR(lane) == 0 : !excl_running);
 	st[i] = IN_PROGRESS;
 	n_in_progress++;
 	if
@@ -191,6 +249,36 @@ inline unqueue_locked(i) {
 }
 
 /*
+ * The lane's close, under the lock: xchg(lane, 0), and an open lane's
+ * counts move into the object's (one step: a closed lane is 0, and only a
+ * lock holder opens it, so nothing else changes it under our lock).
+ */
+inline lane_close() {
+	if
+	:: lane & OPEN ->
+#ifndef MUT_LANE_NOXFER
+		n_in_progress = n_in_progress + LR(lane);
+		n_ops = n_ops + LA(lane);
+		n_lane_xfer = n_lane_xfer + LA(lane);
+#endif
+		lane = 0
+	:: else -> assert(lane == 0)
+	fi
+}
+
+/* The lane's reopen, under the lock: set(lane, OPEN) if it may be. */
+inline lane_reopen() {
+	if
+	:: lane == 0 && ostate == O_ACTIVE && len(fifo) == 0 &&
+#ifndef MUT_LANE_REOPEN_XFER
+	   n_lane_xfer == 0 &&
+#endif
+	   n_exclusive == 0 -> lane = OPEN
+	:: else -> skip
+	fi
+}
+
+/*
  * fscache_op_retire: called with the lock held, returns with it released.
  * The op is released while it still counts in n_ops; n_ops drops under
  * the lock taken again.
@@ -199,7 +287,7 @@ inline retire(i) {
 	atomic {
 		USE(i);
 		if
-		:: st[i] == IN_PROGRESS -> done_locked(i)
+		:: st[i] == IN_PROGRESS -> done_locked(i); lane_reopen()
 		:: st[i] == PENDING -> assert(false)	/* the FIFO holds a ref */
 		:: else -> skip
 		fi;
@@ -211,6 +299,7 @@ inline retire(i) {
 		:: n_ops == 0 && ostate >= O_DYING -> ev_cleared = 1
 		:: else -> skip
 		fi;
+		lane_reopen();
 #endif
 		unlock()
 	}
@@ -235,8 +324,152 @@ inline retire(i) {
 #endif
 		:: else -> skip
 		fi;
+		lane_reopen();
 		unlock()
 	}
+#endif
+}
+
+/*
+ * Lane completion (fscache_op_complete() of a lane op, or implied by its
+ * final put).  1: the outcome decided against cancel, one atomic step on
+ * op->iflags (fetch_or DONE); if DONE was set already, nothing to do (an
+ * explicit completion is then a misuse, -EINVAL).  2: read the lane, then
+ * cmpxchg R-- while it is OPEN (the op's final state written with it: no
+ * one reads it in between, the completer holds a reference and cancel
+ * looks at DONE); if closed, the locked branch.  Leaves ok == 0.
+ */
+inline lane_complete(i) {
+	atomic {
+		USE(i);
+		assert(onlane[i]);
+		if
+		:: done[i] -> ok = 0
+#ifdef LANE_OUTCOME_AT_DONE
+		:: else ->
+			done[i] = 1;
+			canc = cancel_req[i] || ostate >= O_DYING;
+			outc[i] = canc;
+			ok = 1
+#else
+		:: else -> done[i] = 1; canc = cancel_req[i]; ok = 1
+#endif
+		fi
+	}
+	if
+	:: ok ->
+		v = lane;
+		do
+		:: v & OPEN ->
+			atomic {
+				if
+				:: lane == v ->
+					USE(i);
+					assert(LR(lane) > 0 && st[i] == IN_PROGRESS);
+					lane = lane - R1;
+					st[i] = (canc -> CANCELLED : COMPLETE);
+					v = 0; ok = 0
+				:: else -> v = lane	/* cmpxchg failed */
+				fi
+			}
+		:: !(v & OPEN) && ok ->
+			/* closed: then it was transferred */
+			lock();
+			atomic {
+				USE(i);
+				assert(st[i] == IN_PROGRESS);
+				assert(n_in_progress > 0 && n_lane_xfer > 0);
+#ifndef LANE_OUTCOME_AT_DONE
+				canc = canc || ostate >= O_DYING;
+#endif
+				st[i] = (canc -> CANCELLED : COMPLETE);
+				n_in_progress--;
+				if
+				:: n_in_progress == 0 && len(fifo) > 0 ->
+					start_operations()
+				:: else -> skip
+				fi;
+				lane_reopen();
+				unlock();
+				ok = 0
+			}
+		:: !(v & OPEN) && !ok -> break
+		od;
+		canc = 0
+	:: else -> skip
+	fi
+}
+
+/*
+ * Lane release, step 3: the op stops counting.  Read the lane, then
+ * cmpxchg A-- while it is OPEN (the object not touched after); if closed,
+ * the locked n_ops--/n_lane_xfer--, EV_CLEARED on a dying object at 0,
+ * reopen.
+ */
+inline lane_drop(i) {
+	v = lane;
+	ok = 1;
+	do
+	:: v & OPEN ->
+		atomic {
+			if
+			:: lane == v ->
+				assert(LA(lane) > 0 && LA(lane) > LR(lane));
+				lane = lane - A1;
+				retired[i] = 1;
+				v = 0; ok = 0
+			:: else -> v = lane	/* cmpxchg failed */
+			fi
+		}
+	:: !(v & OPEN) && ok ->
+		lock();
+		atomic {
+			assert(n_ops > 0 && n_lane_xfer > 0);
+			n_ops--;
+			n_lane_xfer--;
+			retired[i] = 1;
+			if
+			:: n_ops == 0 && ostate >= O_DYING -> ev_cleared = 1
+			:: else -> skip
+			fi;
+#ifndef MUT_LANE_NOREOPEN
+			lane_reopen();
+#endif
+			unlock();
+			ok = 0
+		}
+	:: !(v & OPEN) && !ok -> break
+	od
+}
+
+/*
+ * The final put of a lane op that may finish it here (or the GC's): an
+ * implied completion, state DEAD, the release callback, and only then the
+ * op stops counting (in A, or in n_ops if transferred).
+ */
+inline lane_release(i) {
+	lane_complete(i);
+	atomic {
+		USE(i);
+		assert(st[i] == COMPLETE || st[i] == CANCELLED);
+		/* a cancel that returned 0 made it end CANCELLED */
+		assert(!cret0[i] || st[i] == CANCELLED);
+#ifdef CHECK_CANCEL_IFF
+		assert(!cbusy[i] || st[i] == COMPLETE);
+#endif
+		st[i] = DEAD
+	}
+#ifdef MUT_LANE_EARLYDEC
+	lane_drop(i);
+#endif
+	atomic {
+		USE(i);
+		assert(!dropped);
+		released[i] = 1;
+		nrelease++
+	}
+#ifndef MUT_LANE_EARLYDEC
+	lane_drop(i)
 #endif
 }
 
@@ -249,7 +482,8 @@ inline final_put(i, may_retire) {
 	:: !accepted[i] ->
 		/* never submitted, or refused: freed at once */
 		atomic { USE(i); released[i] = 1; nrelease++ }
-	:: accepted[i] && may_retire -> lock(); retire(i)
+	:: accepted[i] && may_retire && onlane[i] -> lane_release(i)
+	:: accepted[i] && may_retire && !onlane[i] -> lock(); retire(i)
 	:: accepted[i] && !may_retire -> defer_release(i)
 	fi
 }
@@ -306,11 +540,66 @@ inline put_operation(i) {
 	fi
 }
 
-/* fscache_submit (op 0 through fscache_submit_exclusive_op). */
+/*
+ * Lane start (fscache_submit, before the lock): read the lane, then
+ * cmpxchg it to v + R1 + A1 while it is OPEN; a failed cmpxchg returns the
+ * lane as it is now.  On success the op is started without the lock (its
+ * fields and state written with the cmpxchg: only its submitter sees them
+ * until it is queued), with its work item's reference; it is queued in a
+ * step of its own.  Sets ok on success.
+ */
+inline lane_start(i) {
+	v = lane;
+	do
+	:: v & OPEN ->
+		atomic {
+			if
+			:: lane == v ->
+				/* no exclusive op, nothing pending before it */
+				assert(!excl_running && n_exclusive == 0 &&
+				       len(fifo) == 0);
+				lane = lane + R1 + A1;
+				accepted[i] = 1;
+				onlane[i] = 1;
+				assert(st[i] == INITIALISED);
+				st[i] = IN_PROGRESS;
+				oref[i]++;
+				subq[i] = 1;
+				v = 0; ok = 1
+			:: else -> v = lane	/* cmpxchg failed */
+			fi
+		}
+	:: !(v & OPEN) -> break		/* the locked path */
+	od
+}
+
+/*
+ * fscache_submit (op 0 through fscache_submit_exclusive_op).  A shareable
+ * op tries the lane unless it has a cancel callback: both are explored.
+ */
 inline submit(i) {
+	ok = 0;
+	if
+	:: !EXCL(i) -> lane_start(i)
+#ifdef LANE_ALL
+	:: EXCL(i) -> skip	/* no shareable op has a cancel callback */
+#else
+	:: true -> skip		/* exclusive, or it has a cancel callback */
+#endif
+	fi;
+	if
+	:: ok -> ok = 0
+	:: !ok ->
 	lock();
 	atomic {
 		USE(i);
+		/* every exclusive submission closes the lane first */
+#ifndef MUT_LANE_NOCLOSE
+		if
+		:: EXCL(i) -> lane_close()
+		:: else -> skip
+		fi;
+#endif
 		assert(n_ops >= n_in_progress && n_ops >= n_exclusive);
 		if
 		:: ostate == O_ACTIVE ->
@@ -343,7 +632,8 @@ inline submit(i) {
 		:: else -> skip		/* -ENOBUFS */
 		fi;
 		unlock()
-	};
+	}
+	fi;
 	/* Queued after the unlock, with the reference run_op() took. */
 	atomic {
 		if
@@ -356,8 +646,34 @@ inline submit(i) {
 	}
 }
 
-/* fscache_cancel_op(op, cip) */
+/*
+ * fscache_cancel_op(op, cip).  A lane op (never pending) is asked to give
+ * up only if its completion's outcome is not decided: one atomic step on
+ * op->iflags, -EBUSY if DONE, else CANCEL_REQ and 0.
+ */
 inline cancel_op(i, cip) {
+	if
+	:: onlane[i] ->
+		atomic {
+			USE(i);
+			if
+#ifdef MUT_LANE_NODONE
+			:: cip -> cancel_req[i] = 1; cret0[i] = 1
+#else
+			:: cip && !done[i] -> cancel_req[i] = 1; cret0[i] = 1
+#ifdef CHECK_CANCEL_IFF
+#ifdef LANE_OUTCOME_AT_DONE
+			:: cip && done[i] && !outc[i] -> cbusy[i] = 1
+			/* else -EALREADY: decided CANCELLED */
+#else
+			:: cip && done[i] -> cbusy[i] = 1
+#endif
+#endif
+#endif
+			:: else -> skip		/* -EBUSY */
+			fi
+		}
+	:: !onlane[i] ->
 	lock();
 	atomic {
 		USE(i);
@@ -365,25 +681,31 @@ inline cancel_op(i, cip) {
 		:: st[i] == PENDING ->
 			unqueue_locked(i);
 			put_own_locked(i);
-			start_operations()
+			start_operations();
+			lane_reopen()
 		:: st[i] == IN_PROGRESS && cip -> cancel_req[i] = 1
 		:: else -> skip		/* -EBUSY, -EALREADY */
 		fi;
 		unlock()
 	}
+	fi
 }
 
 /* fscache_op_complete(op, false), from the processor. */
 inline op_complete(i) {
+	if
+	:: onlane[i] -> lane_complete(i)
+	:: !onlane[i] ->
 	lock();
 	atomic {
 		USE(i);
 		if
-		:: st[i] == IN_PROGRESS -> done_locked(i)
+		:: st[i] == IN_PROGRESS -> done_locked(i); lane_reopen()
 		:: else -> skip		/* -EINVAL */
 		fi;
 		unlock()
 	}
+	fi
 }
 
 /*
@@ -393,8 +715,8 @@ inline op_complete(i) {
  */
 proctype Backend(byte i)
 {
-	byte h;
-	bit fin;
+	byte h, v;
+	bit fin, ok, canc;
 
 	atomic { st[i] = INITIALISED; bref[i] = 1 }
 	submit(i);
@@ -418,17 +740,20 @@ proctype Backend(byte i)
 	backends_done++
 }
 
-/* fscache_op_work_func: run op i's processor (unless cancelled), then put. */
+/*
+ * fscache_op_work_func: run op i's processor (unless cancelled, or a lane
+ * op whose object is dying), then put.
+ */
 proctype Worker(byte i)
 {
-	byte h;
-	bit fin;
+	byte h, v;
+	bit fin, ok, canc;
 
 end:
 	do
 	:: atomic { queued[i] -> USE(i); queued[i] = 0 }
 		if
-		:: !cancel_req[i] ->
+		:: !cancel_req[i] && !(onlane[i] && ostate >= O_DYING) ->
 			if
 			:: op_complete(i)	/* the processor completes it */
 			:: skip			/* or leaves it to the final put */
@@ -442,13 +767,16 @@ end:
 /* fscache_operation_gc: retire each deferred op. */
 proctype GC()
 {
-	byte i, h;
+	byte i, h, v;
+	bit fin, ok, canc;
 
 end:
 	do
 	:: gcq ? i ->
-		lock();
-		retire(i)
+		if
+		:: onlane[i] -> lane_release(i)
+		:: else -> lock(); retire(i)
+		fi
 	od
 }
 
@@ -463,11 +791,25 @@ proctype Machine()
 	byte i, h;
 
 	if
-	:: lock(); atomic { ostate = O_ACTIVE; start_operations(); unlock() }
+	:: lock();
+		atomic {
+			ostate = O_ACTIVE;
+			start_operations();
+			lane_reopen();
+			unlock()
+		}
 	:: skip
 	fi;
+	/* a dying state closes the lane: kill_object sees exact n_ops */
 	lock();
-	atomic { ostate = O_DYING; start_operations(); unlock() }
+	atomic {
+		ostate = O_DYING;
+#ifndef MUT_LANE_DYINGCLOSE
+		lane_close();
+#endif
+		start_operations();
+		unlock()
+	}
 
 	/* fscache_kill_object + fscache_cancel_all_ops */
 	lock();
@@ -483,9 +825,12 @@ proctype Machine()
 	}
 	do
 	:: i < NOPS ->
-		/* in_progress_ops: one whose last put awaits the GC is skipped */
+		/*
+		 * in_progress_ops: one whose last put awaits the GC is
+		 * skipped; lane ops are not in it.
+		 */
 		if
-		:: st[i] == IN_PROGRESS ->
+		:: st[i] == IN_PROGRESS && !onlane[i] ->
 			atomic {
 				if
 				:: bref[i] + oref[i] > 0 ->
@@ -528,6 +873,8 @@ proctype Machine()
 	atomic { ostate = O_DROPPING; unlock() }
 	atomic {
 		assert(n_ops == 0 && n_in_progress == 0 && n_exclusive == 0);
+		/* n_ops + A == 0: the lane closed and empty */
+		assert(lane == 0 && n_lane_xfer == 0);
 		assert(empty(fifo));
 		i = 0;
 		do
@@ -558,7 +905,10 @@ proctype Final()
 			i++
 		:: else -> break
 		od;
-		assert(nrelease == NOPS)
+		assert(nrelease == NOPS);
+		/* the lane balances: 0, or OPEN with R = A = 0 */
+		assert(lane == 0 || lane == OPEN);
+		assert(n_lane_xfer == 0)
 	}
 }
 
@@ -568,14 +918,28 @@ proctype Final()
 #define RUNNING	((st[0] == IN_PROGRESS) + (st[1] == IN_PROGRESS) + \
 		 (NOPS > 2 -> (st[NOPS - 1] == IN_PROGRESS) : 0))
 
+/*
+ * The true counts are n_ops + A and n_in_progress + R.  A closed lane is
+ * 0; R <= A; n_lane_xfer <= n_ops; while the lock is free, the lane's
+ * invariant, and the converse: the lane is open whenever it may be (every
+ * step that can make the invariant's right-hand side hold reopens it).
+ */
 active proctype Invariants()
 {
 end:
 	atomic {
 		!(n_ops >= n_in_progress && n_ops >= n_exclusive &&
-		  n_ops == COUNTED && n_in_progress == RUNNING &&
+		  n_ops + LA(lane) == COUNTED &&
+		  n_in_progress + LR(lane) == RUNNING &&
 		  (st[0] != IN_PROGRESS || RUNNING == 1) &&
-		  nrelease <= NOPS && (!dropped || n_ops == 0)) ->
+		  ((lane & OPEN) || lane == 0) && LR(lane) <= LA(lane) &&
+		  n_lane_xfer <= n_ops &&
+#ifndef NO_LANE_INV
+		  (lk || LANE_INV) &&
+#endif
+		  /* and no reopen is missed: open whenever it may be */
+		  (lk || !LANE_MAY_OPEN || (lane & OPEN)) &&
+		  nrelease <= NOPS && (!dropped || n_ops + LA(lane) == 0)) ->
 		assert(false)
 	}
 }
