@@ -5,11 +5,10 @@
  * submit / start / complete / cancel / put / GC / object death, for NOPS
  * ops (op 0 exclusive, the others shareable), with the object's lane
  * (issue 6: shareable ops started and retired by a cmpxchg on a word of
- * the object, without its lock; modelled from its design, ahead of the
- * C).  It follows the code, not only the documentation; each inline
- * names the function of operation.c or object.c it stands for (the lane's
- * steps, the step of the design).  What is modelled and what is
- * abstracted is in Documentation/model.rst; run it with scripts/model.sh.
+ * the object, without its lock).  It follows the code, not only the
+ * documentation; each inline names the function of operation.c or
+ * object.c it stands for.  What is modelled and what is abstracted is in
+ * Documentation/model.rst; run it with scripts/model.sh.
  *
  * Seed defects (spin -DMUT_...), each of which must make the check fail:
  *   MUT_EXCL	an exclusive op may start while others are in progress
@@ -29,25 +28,25 @@
  *   MUT_LANE_NOCLOSE	an exclusive submission does not close the lane
  *   MUT_LANE_NOXFER	a close drops the lane's counts instead of moving
  *			them into n_in_progress/n_ops/n_lane_xfer
- *   MUT_LANE_REOPEN_XFER reopen does not wait for n_lane_xfer == 0
+ *   MUT_LANE_REOPEN_XFER fscache_lane_try_open() does not wait for
+ *			n_lane_xfer == 0
  *   MUT_LANE_EARLYDEC	a lane release drops its count (A, or n_ops)
  *			before the release callback
  *   MUT_LANE_DYINGCLOSE setting a dying state does not close the lane
  *   MUT_LANE_NODONE	a cancel of a lane op ignores FSCACHE_OP_I_DONE
- *   MUT_LANE_NOREOPEN	a locked lane release (n_lane_xfer--) does not
- *			reopen the lane
+ *   MUT_LANE_NOREOPEN	a submission that takes the lock does not call
+ *			fscache_lane_try_open() at its end
  *
  * Other switches: LANE_ALL makes every shareable op lane-eligible (no
  * cancel callback) instead of choosing; NO_LANE_INV leaves out the
  * assertions of the lane's invariant (to see what a lane seed defect
- * breaks downstream);
- * CHECK_CANCEL_IFF also asserts that a lane cancel's -EBUSY means the op
- * does not end CANCELLED (the design's "cancel returns 0 iff the op ends
- * CANCELLED"; it does not hold on a dying object, see model.rst);
- * LANE_OUTCOME_AT_DONE, a fix for that: the outcome (CANCEL_REQ or the
- * object dying) is decided and recorded with DONE, the locked branch does
- * not look at death again, and a cancel finding DONE with a CANCELLED
- * outcome returns -EALREADY.
+ * breaks downstream, the assertion right after a reopen included);
+ * NO_UPDATE leaves out the object's update (ACTIVE set again);
+ * LANE_DEATH_LATE decides a lane op's outcome as the C at 2882d43 does
+ * (fscache_lane_decide() sets DONE alone, the object's death is read
+ * afterwards, by the locked completion branch or the final put, and a
+ * cancel finding DONE returns -EBUSY unless the op already reads
+ * CANCELLED): the cancel's promise then fails (see model.rst).
  */
 
 #ifndef NOPS
@@ -108,13 +107,16 @@ byte lane;			/* object->lane */
 byte n_lane_xfer;		/* object->n_lane_xfer */
 bit onlane[NOPS];		/* FSCACHE_OP_I_LANE */
 bit done[NOPS];			/* FSCACHE_OP_I_DONE */
-bit cret0[NOPS];		/* a cancel of the lane op returned 0 */
-#ifdef LANE_OUTCOME_AT_DONE
-bit outc[NOPS];			/* the outcome decided with DONE: CANCELLED */
-#endif
-#ifdef CHECK_CANCEL_IFF
-bit cbusy[NOPS];		/* a cancel(op, true) of it returned -EBUSY */
-#endif
+bit ip[NOPS];			/* counted as in progress (n_in_progress or R) */
+/*
+ * What a cancel of the lane op returned: C_NONE, C_OK (0), C_BUSY
+ * (-EBUSY, with cancel_in_progress), C_ALREADY (-EALREADY).
+ */
+#define C_NONE		0
+#define C_OK		1
+#define C_BUSY		2
+#define C_ALREADY	3
+byte cres[NOPS];
 
 /* The lane's invariant, under object->lock: OPEN implies LANE_MAY_OPEN. */
 #define LANE_MAY_OPEN	(ostate == O_ACTIVE && len(fifo) == 0 && \
@@ -172,6 +174,7 @@ inline run_op(i, from_fifo) {
 	assert(EXCL(i) -> n_in_progress + LR(lane) == 0 : !excl_running);
 	st[i] = IN_PROGRESS;
 	n_in_progress++;
+	ip[i] = 1;
 	if
 	:: EXCL(i) -> excl_running = 1
 	:: else -> skip
@@ -226,6 +229,7 @@ inline done_locked(i) {
 	assert(st[i] == IN_PROGRESS);
 	st[i] = COMPLETE;	/* or CANCELLED: the same to the counters */
 	n_in_progress--;
+	ip[i] = 0;
 	if
 	:: EXCL(i) -> n_exclusive--; excl_running = 0
 	:: else -> skip
@@ -266,7 +270,13 @@ inline lane_close() {
 	fi
 }
 
-/* The lane's reopen, under the lock: set(lane, OPEN) if it may be. */
+/*
+ * fscache_lane_try_open, under the lock: set(lane, OPEN) if it may be.
+ * Called only where the C calls it, lazily: when the object's state is
+ * set to an active one (ACTIVE; UPDATING and ACTIVE again, the update)
+ * and at the end of each submission that takes the lock.
+ * LANE_TRIED: right after it, the lane is OPEN iff it may be.
+ */
 inline lane_reopen() {
 	if
 	:: lane == 0 && ostate == O_ACTIVE && len(fifo) == 0 &&
@@ -278,6 +288,12 @@ inline lane_reopen() {
 	fi
 }
 
+#ifdef NO_LANE_INV
+#define LANE_TRIED	skip
+#else
+#define LANE_TRIED	assert((lane & OPEN) == LANE_MAY_OPEN)
+#endif
+
 /*
  * fscache_op_retire: called with the lock held, returns with it released.
  * The op is released while it still counts in n_ops; n_ops drops under
@@ -287,7 +303,7 @@ inline retire(i) {
 	atomic {
 		USE(i);
 		if
-		:: st[i] == IN_PROGRESS -> done_locked(i); lane_reopen()
+		:: st[i] == IN_PROGRESS -> done_locked(i)
 		:: st[i] == PENDING -> assert(false)	/* the FIFO holds a ref */
 		:: else -> skip
 		fi;
@@ -299,7 +315,6 @@ inline retire(i) {
 		:: n_ops == 0 && ostate >= O_DYING -> ev_cleared = 1
 		:: else -> skip
 		fi;
-		lane_reopen();
 #endif
 		unlock()
 	}
@@ -324,38 +339,59 @@ inline retire(i) {
 #endif
 		:: else -> skip
 		fi;
-		lane_reopen();
 		unlock()
 	}
 #endif
 }
 
 /*
- * Lane completion (fscache_op_complete() of a lane op, or implied by its
- * final put).  1: the outcome decided against cancel, one atomic step on
- * op->iflags (fetch_or DONE); if DONE was set already, nothing to do (an
- * explicit completion is then a misuse, -EINVAL).  2: read the lane, then
- * cmpxchg R-- while it is OPEN (the op's final state written with it: no
- * one reads it in between, the completer holds a reference and cancel
- * looks at DONE); if closed, the locked branch.  Leaves ok == 0.
+ * fscache_lane_decide: how a lane op ends, decided once against cancel.
+ * The caller has read the object's dying state into dy (the C reads it
+ * once, before its cmpxchg loop); then one atomic step on op->iflags: if
+ * DONE is set already, nothing (ok = 0: an explicit completion is a
+ * misuse, -EINVAL; an implied one is skipped); else DONE, and CANCEL_REQ
+ * too if the completion is explicitly cancelled (ex), CANCEL_REQ was set
+ * or the object was dying at the read.  canc: the outcome, CANCELLED iff
+ * CANCEL_REQ is now set.  Leaves dy and ex 0.
+ *
+ * LANE_DEATH_LATE, the C at 2882d43: DONE alone, canc = ex || CANCEL_REQ;
+ * death is looked at later (the locked completion branch, lane_retire).
  */
-inline lane_complete(i) {
+inline lane_decide(i) {
 	atomic {
 		USE(i);
 		assert(onlane[i]);
 		if
 		:: done[i] -> ok = 0
-#ifdef LANE_OUTCOME_AT_DONE
 		:: else ->
+			assert(st[i] == IN_PROGRESS);
 			done[i] = 1;
-			canc = cancel_req[i] || ostate >= O_DYING;
-			outc[i] = canc;
-			ok = 1
+#ifdef LANE_DEATH_LATE
+			canc = ex || cancel_req[i];
 #else
-		:: else -> done[i] = 1; canc = cancel_req[i]; ok = 1
+			if
+			:: ex || dy -> cancel_req[i] = 1
+			:: else -> skip
+			fi;
+			canc = cancel_req[i];
 #endif
-		fi
+			ok = 1
+		fi;
+		dy = 0;
+		ex = 0
 	}
+}
+
+/*
+ * fscache_op_complete(op, ex) of a lane op: the death read, the decide,
+ * then fscache_lane_done: read the lane, then cmpxchg R-- while it is
+ * OPEN (the op's final state written with it: no one reads it in
+ * between, the completer holds a reference and cancel looks at
+ * op->iflags); if closed, the locked branch (fscache_op_done_locked:
+ * CANCELLED iff CANCEL_REQ; no reopen).  Leaves ok == 0.
+ */
+inline lane_complete(i) {
+	lane_decide(i);
 	if
 	:: ok ->
 		v = lane;
@@ -367,6 +403,7 @@ inline lane_complete(i) {
 					USE(i);
 					assert(LR(lane) > 0 && st[i] == IN_PROGRESS);
 					lane = lane - R1;
+					ip[i] = 0;
 					st[i] = (canc -> CANCELLED : COMPLETE);
 					v = 0; ok = 0
 				:: else -> v = lane	/* cmpxchg failed */
@@ -379,17 +416,20 @@ inline lane_complete(i) {
 				USE(i);
 				assert(st[i] == IN_PROGRESS);
 				assert(n_in_progress > 0 && n_lane_xfer > 0);
-#ifndef LANE_OUTCOME_AT_DONE
-				canc = canc || ostate >= O_DYING;
+#ifdef LANE_DEATH_LATE
+				canc = canc || cancel_req[i] || ostate >= O_DYING;
+#else
+				/* the outcome is CANCEL_REQ, set by the decide */
+				assert(canc == cancel_req[i]);
 #endif
 				st[i] = (canc -> CANCELLED : COMPLETE);
 				n_in_progress--;
+				ip[i] = 0;
 				if
 				:: n_in_progress == 0 && len(fifo) > 0 ->
 					start_operations()
 				:: else -> skip
 				fi;
-				lane_reopen();
 				unlock();
 				ok = 0
 			}
@@ -401,12 +441,11 @@ inline lane_complete(i) {
 }
 
 /*
- * Lane release, step 3: the op stops counting.  Read the lane, then
- * cmpxchg A-- while it is OPEN (the object not touched after); if closed,
- * the locked n_ops--/n_lane_xfer--, EV_CLEARED on a dying object at 0,
- * reopen.
+ * fscache_lane_leave(object, A1 (+ R1 if inp)) at a lane op's final put,
+ * after its release: read the lane, then cmpxchg while it is OPEN; if
+ * closed, the locked branch of fscache_lane_retire.  Leaves inp == 0.
  */
-inline lane_drop(i) {
+inline lane_leave(i) {
 	v = lane;
 	ok = 1;
 	do
@@ -414,53 +453,91 @@ inline lane_drop(i) {
 		atomic {
 			if
 			:: lane == v ->
-				assert(LA(lane) > 0 && LA(lane) > LR(lane));
-				lane = lane - A1;
+				if
+				:: inp ->
+					assert(LR(lane) > 0 && LA(lane) > 0);
+					lane = lane - A1 - R1;
+					ip[i] = 0
+				:: else ->
+					assert(LA(lane) > LR(lane));
+					lane = lane - A1
+				fi;
 				retired[i] = 1;
 				v = 0; ok = 0
 			:: else -> v = lane	/* cmpxchg failed */
 			fi
 		}
 	:: !(v & OPEN) && ok ->
+		/* closed: then it was transferred */
 		lock();
 		atomic {
 			assert(n_ops > 0 && n_lane_xfer > 0);
-			n_ops--;
+			if
+			:: inp ->
+				/* fscache_op_stopped_locked */
+				assert(n_in_progress > 0);
+				n_in_progress--;
+				ip[i] = 0;
+				if
+				:: n_in_progress == 0 && len(fifo) > 0 ->
+					start_operations()
+				:: else -> skip
+				fi
+			:: else -> skip
+			fi;
 			n_lane_xfer--;
+			n_ops--;
 			retired[i] = 1;
 			if
 			:: n_ops == 0 && ostate >= O_DYING -> ev_cleared = 1
 			:: else -> skip
 			fi;
-#ifndef MUT_LANE_NOREOPEN
-			lane_reopen();
-#endif
 			unlock();
 			ok = 0
 		}
 	:: !(v & OPEN) && !ok -> break
-	od
+	od;
+	inp = 0
 }
 
 /*
- * The final put of a lane op that may finish it here (or the GC's): an
- * implied completion, state DEAD, the release callback, and only then the
- * op stops counting (in A, or in n_ops if transferred).
+ * fscache_lane_retire: the final put of a lane op that may finish it here
+ * (or the GC's).  The implied completion's decide (claimed atomically,
+ * as a completion made without a reference may race it) and final state,
+ * and state DEAD, in one step:
+ * no reference is left, so no cancel or completion reads them in between;
+ * the release callback; and only then the op leaves the lane, its
+ * R (if this put completed it) and A in one cmpxchg while the lane is
+ * OPEN (the object not touched after), else under the lock:
+ * n_in_progress-- (and the FIFO started) if it completed it here,
+ * n_lane_xfer--, n_ops--, EV_CLEARED on a dying object at 0; no reopen.
  */
-inline lane_release(i) {
-	lane_complete(i);
+inline lane_retire(i) {
 	atomic {
-		USE(i);
-		assert(st[i] == COMPLETE || st[i] == CANCELLED);
-		/* a cancel that returned 0 made it end CANCELLED */
-		assert(!cret0[i] || st[i] == CANCELLED);
-#ifdef CHECK_CANCEL_IFF
-		assert(!cbusy[i] || st[i] == COMPLETE);
+#ifndef LANE_DEATH_LATE
+		dy = (ostate >= O_DYING);
 #endif
+		lane_decide(i);
+		inp = ok;
+		ok = 0;
+		if
+		:: inp ->
+#ifdef LANE_DEATH_LATE
+			canc = canc || ostate >= O_DYING;
+#endif
+			st[i] = (canc -> CANCELLED : COMPLETE)
+		:: else -> skip
+		fi;
+		canc = 0;
+		assert(st[i] == COMPLETE || st[i] == CANCELLED);
+		/* what its cancel returned, kept */
+		assert(cres[i] != C_OK || st[i] == CANCELLED);
+		assert(cres[i] != C_ALREADY || st[i] == CANCELLED);
+		assert(cres[i] != C_BUSY || st[i] == COMPLETE);
 		st[i] = DEAD
 	}
 #ifdef MUT_LANE_EARLYDEC
-	lane_drop(i);
+	lane_leave(i);
 #endif
 	atomic {
 		USE(i);
@@ -469,22 +546,23 @@ inline lane_release(i) {
 		nrelease++
 	}
 #ifndef MUT_LANE_EARLYDEC
-	lane_drop(i)
+	lane_leave(i)
 #endif
 }
 
 /*
- * fscache_op_final_put with a context that may finish the op (CLEAN, or a
- * BACKEND put where fscache_op_may_retire_here()), or else deferral.
+ * fscache_op_final_put: it finishes the op (CLEAN, or a BACKEND put where
+ * fscache_op_may_retire_here()), or a BACKEND put that may not defers it
+ * to the GC: both are explored for a BACKEND put.
  */
-inline final_put(i, may_retire) {
+inline final_put(i, backend) {
 	if
 	:: !accepted[i] ->
 		/* never submitted, or refused: freed at once */
 		atomic { USE(i); released[i] = 1; nrelease++ }
-	:: accepted[i] && may_retire && onlane[i] -> lane_release(i)
-	:: accepted[i] && may_retire && !onlane[i] -> lock(); retire(i)
-	:: accepted[i] && !may_retire -> defer_release(i)
+	:: accepted[i] && onlane[i] -> lane_retire(i)
+	:: accepted[i] && !onlane[i] -> lock(); retire(i)
+	:: accepted[i] && backend -> defer_release(i)
 	fi
 }
 
@@ -497,7 +575,7 @@ inline put_own_clean(i) {
 		fin = (bref[i] == 0 && oref[i] == 0)
 	}
 	if
-	:: fin -> fin = 0; final_put(i, 1)
+	:: fin -> fin = 0; final_put(i, 0)
 	:: else -> skip
 	fi
 }
@@ -531,11 +609,7 @@ inline put_operation(i) {
 #endif
 	}
 	if
-	:: fin -> fin = 0;
-		if
-		:: final_put(i, 1)
-		:: final_put(i, 0)
-		fi
+	:: fin -> fin = 0; final_put(i, 1)
 	:: else -> skip
 	fi
 }
@@ -563,6 +637,7 @@ inline lane_start(i) {
 				onlane[i] = 1;
 				assert(st[i] == INITIALISED);
 				st[i] = IN_PROGRESS;
+				ip[i] = 1;
 				oref[i]++;
 				subq[i] = 1;
 				v = 0; ok = 1
@@ -631,6 +706,11 @@ inline submit(i) {
 			fifo ! i
 		:: else -> skip		/* -ENOBUFS */
 		fi;
+		/* out: every submission that took the lock tries to open it */
+#ifndef MUT_LANE_NOREOPEN
+		lane_reopen();
+#endif
+		LANE_TRIED;
 		unlock()
 	}
 	fi;
@@ -647,60 +727,70 @@ inline submit(i) {
 }
 
 /*
- * fscache_cancel_op(op, cip).  A lane op (never pending) is asked to give
- * up only if its completion's outcome is not decided: one atomic step on
- * op->iflags, -EBUSY if DONE, else CANCEL_REQ and 0.
+ * fscache_cancel_op(op, cip), under the lock.  A lane op (never pending):
+ * fscache_lane_cancel, one atomic step on op->iflags: if DONE is set, its
+ * outcome is decided: -EALREADY if CANCEL_REQ is set (it ends CANCELLED),
+ * else -EBUSY (it ends COMPLETE); if not, with cip, CANCEL_REQ and 0;
+ * without, -EBUSY.  What it returned is kept in cres (-EBUSY only with
+ * cip: without, it does not say how the op ends).
  */
 inline cancel_op(i, cip) {
-	if
-	:: onlane[i] ->
-		atomic {
-			USE(i);
-			if
-#ifdef MUT_LANE_NODONE
-			:: cip -> cancel_req[i] = 1; cret0[i] = 1
-#else
-			:: cip && !done[i] -> cancel_req[i] = 1; cret0[i] = 1
-#ifdef CHECK_CANCEL_IFF
-#ifdef LANE_OUTCOME_AT_DONE
-			:: cip && done[i] && !outc[i] -> cbusy[i] = 1
-			/* else -EALREADY: decided CANCELLED */
-#else
-			:: cip && done[i] -> cbusy[i] = 1
-#endif
-#endif
-#endif
-			:: else -> skip		/* -EBUSY */
-			fi
-		}
-	:: !onlane[i] ->
 	lock();
 	atomic {
 		USE(i);
 		if
-		:: st[i] == PENDING ->
+		:: onlane[i] ->
+			if
+#ifdef MUT_LANE_NODONE
+			:: cip -> cancel_req[i] = 1; cres[i] = C_OK
+#else
+#ifdef LANE_DEATH_LATE
+			:: st[i] == CANCELLED -> cres[i] = C_ALREADY
+			:: st[i] != CANCELLED && cip && done[i] -> cres[i] = C_BUSY
+#else
+			:: done[i] && cancel_req[i] -> cres[i] = C_ALREADY
+			:: done[i] && !cancel_req[i] && cip -> cres[i] = C_BUSY
+#endif
+			:: !done[i] && cip -> cancel_req[i] = 1; cres[i] = C_OK
+#endif
+			:: else -> skip		/* -EBUSY, without cip */
+			fi
+		:: !onlane[i] && st[i] == PENDING ->
 			unqueue_locked(i);
 			put_own_locked(i);
-			start_operations();
-			lane_reopen()
-		:: st[i] == IN_PROGRESS && cip -> cancel_req[i] = 1
+			start_operations()
+		:: !onlane[i] && st[i] == IN_PROGRESS && cip ->
+			cancel_req[i] = 1
 		:: else -> skip		/* -EBUSY, -EALREADY */
 		fi;
 		unlock()
 	}
-	fi
 }
 
-/* fscache_op_complete(op, false), from the processor. */
+/*
+ * fscache_op_complete(op, ex), from the processor; a lane op may be
+ * completed as cancelled (for an op on the locked path it is the same to
+ * the counters and its outcome is not checked).
+ */
 inline op_complete(i) {
 	if
-	:: onlane[i] -> lane_complete(i)
+	:: onlane[i] ->
+		atomic {
+			if
+			:: ex = 0
+			:: ex = 1	/* fscache_op_complete(op, true) */
+			fi;
+#ifndef LANE_DEATH_LATE
+			dy = (ostate >= O_DYING)
+#endif
+		}
+		lane_complete(i)
 	:: !onlane[i] ->
 	lock();
 	atomic {
 		USE(i);
 		if
-		:: st[i] == IN_PROGRESS -> done_locked(i); lane_reopen()
+		:: st[i] == IN_PROGRESS -> done_locked(i)
 		:: else -> skip		/* -EINVAL */
 		fi;
 		unlock()
@@ -716,7 +806,7 @@ inline op_complete(i) {
 proctype Backend(byte i)
 {
 	byte h, v;
-	bit fin, ok, canc;
+	bit fin, ok, canc, dy, inp, ex;
 
 	atomic { st[i] = INITIALISED; bref[i] = 1 }
 	submit(i);
@@ -747,7 +837,7 @@ proctype Backend(byte i)
 proctype Worker(byte i)
 {
 	byte h, v;
-	bit fin, ok, canc;
+	bit fin, ok, canc, dy, inp, ex;
 
 end:
 	do
@@ -768,13 +858,13 @@ end:
 proctype GC()
 {
 	byte i, h, v;
-	bit fin, ok, canc;
+	bit fin, ok, canc, dy, inp, ex;
 
 end:
 	do
 	:: gcq ? i ->
 		if
-		:: onlane[i] -> lane_release(i)
+		:: onlane[i] -> lane_retire(i)
 		:: else -> lock(); retire(i)
 		fi
 	od
@@ -796,8 +886,29 @@ proctype Machine()
 			ostate = O_ACTIVE;
 			start_operations();
 			lane_reopen();
+			LANE_TRIED;
 			unlock()
-		}
+		};
+		/*
+		 * ACTIVE --UPDATE--> UPDATING --> ACTIVE, maybe: each is set
+		 * as ACTIVE is (both are active: the FIFO started, the lane
+		 * tried), the same step to the model.
+		 */
+#ifndef NO_UPDATE
+		if
+		:: true ->
+			lock();
+			atomic {
+				start_operations();
+				lane_reopen();
+				LANE_TRIED;
+				unlock()
+			}
+		:: skip
+		fi
+#else
+		skip
+#endif
 	:: skip
 	fi;
 	/* a dying state closes the lane: kill_object sees exact n_ops */
@@ -915,14 +1026,15 @@ proctype Final()
 /* Invariants at every step, checked whenever they could fail. */
 #define COUNTED	(accepted[0] - retired[0] + accepted[1] - retired[1] + \
 		 (NOPS > 2 -> accepted[NOPS - 1] - retired[NOPS - 1] : 0))
-#define RUNNING	((st[0] == IN_PROGRESS) + (st[1] == IN_PROGRESS) + \
-		 (NOPS > 2 -> (st[NOPS - 1] == IN_PROGRESS) : 0))
+#define RUNNING	(ip[0] + ip[1] + (NOPS > 2 -> ip[NOPS - 1] : 0))
 
 /*
- * The true counts are n_ops + A and n_in_progress + R.  A closed lane is
- * 0; R <= A; n_lane_xfer <= n_ops; while the lock is free, the lane's
- * invariant, and the converse: the lane is open whenever it may be (every
- * step that can make the invariant's right-hand side hold reopens it).
+ * The true counts are n_ops + A and n_in_progress + R (a lane op's final
+ * put that completes it takes it off R only after its release: RUNNING
+ * counts the ops started and not yet taken off, ip).  A closed lane is 0;
+ * R <= A; n_lane_xfer <= n_ops; while the lock is free, the lane's
+ * invariant.  (Its converse, "open whenever it may be", holds only right
+ * after a reopen: LANE_TRIED.  The C reopens lazily.)
  */
 active proctype Invariants()
 {
@@ -931,14 +1043,12 @@ end:
 		!(n_ops >= n_in_progress && n_ops >= n_exclusive &&
 		  n_ops + LA(lane) == COUNTED &&
 		  n_in_progress + LR(lane) == RUNNING &&
-		  (st[0] != IN_PROGRESS || RUNNING == 1) &&
+		  (!ip[0] || RUNNING == 1) &&
 		  ((lane & OPEN) || lane == 0) && LR(lane) <= LA(lane) &&
 		  n_lane_xfer <= n_ops &&
 #ifndef NO_LANE_INV
 		  (lk || LANE_INV) &&
 #endif
-		  /* and no reopen is missed: open whenever it may be */
-		  (lk || !LANE_MAY_OPEN || (lane & OPEN)) &&
 		  nrelease <= NOPS && (!dropped || n_ops + LA(lane) == 0)) ->
 		assert(false)
 	}
