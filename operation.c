@@ -337,9 +337,10 @@ void fscache_lane_close(struct fscache_object *object)
  * fscache_lane_try_open - open an object's lane if nothing needs it closed
  * @object: the object, whose lock the caller holds
  *
- * Called when the object becomes active and by each shareable submission
- * that takes the lock: lazily, so that an object that only ever runs
- * exclusive ops does not open and close its lane around each of them.
+ * Called when the object becomes active and by each submission that takes
+ * the lock (an exclusive one finds itself keeping the lane closed): lazily,
+ * so that an object that only ever runs exclusive ops does not open and
+ * close its lane around each of them.
  */
 void fscache_lane_try_open(struct fscache_object *object)
 {
