@@ -431,16 +431,28 @@ static void st_release(struct fscache_operation *op)
 			atomic_long_inc(&st_started);
 			CHECK(CK_OUTCOME, !test_bit(ST_OP_CANCEL_PEND, &sop->bits),
 			      "OP%x ran and was cancelled as pending", op->debug_id);
-		} else if (test_bit(ST_OP_CANCEL_REQ, &sop->bits) ||
-			   (sop->lane && fscache_object_is_dying(&o->object))) {
+		} else if (sop->lane) {
+			/*
+			 * No callback told us: fscache_ops' own bit tells an
+			 * op asked to give up in progress (its processor
+			 * skipped) from one cancelled while pending, which the
+			 * run's counters then check against fscache_ops'.
+			 */
+			if (test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags))
+				atomic_long_inc(&st_skipped);
+			else
+				atomic_long_inc(&st_cancel_pending);
+			/* A lane op starts at its submission: it never pends. */
+			CHECK(CK_OUTCOME, !test_bit(FSCACHE_OP_I_LANE, &op->iflags) ||
+			      test_bit(FSCACHE_OP_I_CANCEL_REQ, &op->iflags),
+			      "OP%x started on the lane, never ran, ended not cancelled",
+			      op->debug_id);
+		} else if (test_bit(ST_OP_CANCEL_REQ, &sop->bits)) {
 			atomic_long_inc(&st_skipped);
 			st_count(CK_OUTCOME);
 		} else {
 			CHECK(CK_OUTCOME, test_bit(ST_OP_CANCEL_PEND, &sop->bits),
 			      "OP%x released, never run nor cancelled", op->debug_id);
-			/* Counted here: it had no callback to count it. */
-			if (sop->lane && test_bit(ST_OP_CANCEL_PEND, &sop->bits))
-				atomic_long_inc(&st_cancel_pending);
 		}
 		spin_lock_irqsave(&o->lock, flags);
 		list_del(&sop->link);
