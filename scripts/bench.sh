@@ -470,6 +470,7 @@ debug)
 		echo "bench: no debug kernel: run scripts/kunit.sh first to build it" >&2
 		exit 1
 	fi
+	debug_kernel_current "$top" "$kb" bench || exit 1
 	mods=$(build_modules debug "$kb" "")
 	make_initramfs "$cache/bench/initrd-debug.gz" "$mods" "" "$args"
 	image=$kb/arch/x86/boot/bzImage

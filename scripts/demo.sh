@@ -65,6 +65,7 @@ if [ "$kernel" = debug ]; then
 		echo "demo: no debug kernel in $kdir: run scripts/kunit.sh first to build it" >&2
 		exit 1
 	fi
+	debug_kernel_current "$top" "$kdir" demo || exit 1
 	release=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo debug)
 else
 	kdir=$(kernel_headers_dir "$kernel" || true)

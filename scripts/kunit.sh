@@ -46,6 +46,11 @@ unpack_kernel_source
 rsync -c "$top/scripts/kunit_qemu_x86_64.py" \
 	"$src/tools/testing/kunit/qemu_configs/fscache_ops_x86_64.py"
 
+# The kernel is about to be built from these sources (recorded once its
+# tests ran, for the scripts that boot it: stress.sh, vm.sh... debug).
+rm -f "$build/.fscache-ops-sources"
+sources=$(built_in_sources_hash "$top")
+
 cd "$src"
 set +e
 python3 tools/testing/kunit/kunit.py run \
@@ -63,6 +68,7 @@ python3 tools/testing/kunit/kunit.py run \
 	"$@"
 rc=$?
 set -e
+[ $rc -ne 0 ] || echo "$sources" >"$build/.fscache-ops-sources"
 
 # The suites too get W=1 and sparse (the distro builds of check.sh do not
 # compile them, having no KUnit).

@@ -64,6 +64,26 @@ fetch_distro_kernel() {
 	echo "$dir/root"
 }
 
+# A hash of the sources that a kernel with fscache_ops built in compiles
+# (what scripts/drop-in.sh places, less the test backends, which are built
+# on their own): of the checkout $1.
+built_in_sources_hash() {
+	(cd "$1" && ls Kconfig Kbuild ./*.c ./*.h tests/*.c tests/*.h \
+		include/linux/fscache-ops.h include/trace/events/*.h 2>/dev/null |
+	 LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+# Is the debug kernel built in $2 (by scripts/kunit.sh, which records the
+# hash) built from the sources of the checkout $1?  Says so for $3 if not: a
+# kernel left by another checkout or by a mutant (scripts/mutate.sh) would
+# test other code than this one.
+debug_kernel_current() {
+	[ "$(built_in_sources_hash "$1")" = "$(cat "$2/.fscache-ops-sources" 2>/dev/null)" ] &&
+		return 0
+	echo "$3: the debug kernel in $2 was not built from these sources: run scripts/kunit.sh first" >&2
+	return 1
+}
+
 # Copy the sources of the checkout $1 that git knows of (tracked, or
 # untracked and not ignored) into $2, for a build of their own.
 copy_sources() {

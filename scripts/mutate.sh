@@ -24,8 +24,9 @@
 #   does-not-build   the mutated kernel did not build (the run failed)
 # Exits non-zero if any mutant survived, did not apply or did not build.
 #
-# The cached debug kernel (and so scripts/vm.sh debug) holds the last mutant
-# until the next scripts/kunit.sh run rebuilds it from the real sources.
+# The cached debug kernel holds the last mutant until the next
+# scripts/kunit.sh run rebuilds it from the real sources; until then the
+# scripts that boot it (vm.sh, stress.sh, bench.sh, demo.sh debug) refuse it.
 #
 # A mutant that stalls a queue makes its cases wait for KUnit's own
 # 300-second case timeout, one after the other; the rules suite is linked

@@ -79,6 +79,7 @@ debug)
 		echo "stress: no debug kernel: run scripts/kunit.sh first to build it" >&2
 		exit 1
 	fi
+	debug_kernel_current "$top" "$kb" stress || exit 1
 	mods=$(build_backend "$dir/build-debug" "$kb" "" tests/stress)
 	image=$kb/arch/x86/boot/bzImage
 	;;

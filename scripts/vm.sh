@@ -139,6 +139,7 @@ for t in "${targets[@]}"; do
 			echo "vm[debug]: skipped: run scripts/kunit.sh first to build the debug kernel"
 			continue
 		fi
+		debug_kernel_current "$top" "$kb" "vm[debug]" || { rc=1; continue; }
 		# fscache_ops is built into that kernel: build only the test module.
 		mods=$(build_modules debug "$kb" CONFIG_FSCACHE_OPS=) || { rc=1; continue; }
 		make_initramfs "$cache/vm/initrd-debug.gz" "$mods" "" ""
