@@ -171,10 +171,14 @@ if grep -q 'FSCO: .*FAIL' "$log"; then
 fi
 
 # KCSAN's reports, each from its "BUG: KCSAN:" line to its closing line
-# of "=": ours if a frame is in one of our modules (the "Workqueue:" line
-# does not count), else the kernel's own (a race between two parts of the
-# kernel that we cannot fix: listed, not counted against us, and taken out
-# of the log scanned for splats).
+# of "=": ours if one of the racing accesses was made in one of our modules
+# (the access's first frame, or its second: a helper such as the list
+# checks called from our code), else the kernel's own (a race between two
+# parts of the kernel that we cannot fix: listed, not counted against us,
+# and taken out of the log scanned for splats).  Our frames deeper down
+# only say that we called into the kernel where it raced within itself:
+# e.g. queue_work_on() -> kick_pool() reading a word the scheduler writes,
+# "race at unknown origin".
 ours=$work/kcsan-ours.txt
 theirs=$work/kcsan-kernel.txt
 clean=$work/console.clean
@@ -183,11 +187,18 @@ tracewarn=$work/fault-trace-warnings.txt
 : >"$theirs"
 : >"$tracewarn"
 awk -v ours="$ours" -v theirs="$theirs" '
-	/BUG: KCSAN:/ { inb = 1; blk = ""; mine = 0 }
+	/BUG: KCSAN:/ { inb = 1; blk = ""; mine = 0; frame = 99 }
 	inb {
 		blk = blk $0 "\n"
-		if ($0 !~ /Workqueue:/ && $0 ~ /\[fscache_ops(_vmtest|_cachefiles)?\]/)
-			mine = 1
+		# An access: "read to 0x... of 4 bytes by task 1 on cpu 0:",
+		# "race at unknown origin, with read to ...", then its stack.
+		if ($0 ~ / to 0x[0-9a-f]+ of [0-9]+ bytes by /)
+			frame = 0
+		else if ($0 ~ /^(\[ *[0-9.]+\])? +[A-Za-z_.][A-Za-z0-9_.]*\+0x/) {
+			if (++frame <= 2 && $0 ~ /\[fscache_ops(_vmtest|_cachefiles)?\]/)
+				mine = 1
+		} else
+			frame = 99
 		if ($0 ~ /=====================/) {
 			inb = 0
 			printf "%s", blk >(mine ? ours : theirs)
