@@ -75,12 +75,46 @@
 /*
  * fscache_op_debug_id - source of operation debug ids
  *
- * Each fscache_operation_init() takes the next value; exported because
- * operations.txt exported it.  (A plain comment: kernel-doc of 6.12 does
- * not document variables.)
+ * The counter that debug ids are taken from, a block of them at a time for
+ * each CPU (below); exported because operations.txt exported it.  (A plain
+ * comment: kernel-doc of 6.12 does not document variables.)
  */
 atomic_t fscache_op_debug_id;
 EXPORT_SYMBOL_NS_GPL(fscache_op_debug_id, FSCACHE_OPS_NS);
+
+/*
+ * Debug ids are handed out from per-CPU blocks of fscache_op_debug_id, so
+ * that initialising an op does not bounce one cache line between CPUs.
+ * A CPU's block is one word (its next id in the low half, one past its last
+ * in the high half), taken a step at a time with a per-CPU cmpxchg: safe
+ * against an interrupt that initialises an op meanwhile, and against a
+ * migration (blocks are disjoint, so another CPU's word never compares
+ * equal, except both unused: then the new block is as good there).
+ */
+#define FSCACHE_OP_ID_BLOCK	64
+
+static DEFINE_PER_CPU(u64, fscache_op_ids);
+
+/* Give a new op its debug id: unique until the 32-bit counter wraps. */
+static unsigned int fscache_op_new_debug_id(void)
+{
+	u64 old, new;
+	u32 next, end;
+
+	do {
+		old = this_cpu_read(fscache_op_ids);
+		next = lower_32_bits(old);
+		end = upper_32_bits(old);
+		if (next == end) {
+			/* Used up (or never used): (V - BLOCK, V] is ours. */
+			end = atomic_add_return(FSCACHE_OP_ID_BLOCK,
+						&fscache_op_debug_id) + 1;
+			next = end - FSCACHE_OP_ID_BLOCK;
+		}
+		new = (u64)end << 32 | (u32)(next + 1);
+	} while (this_cpu_cmpxchg(fscache_op_ids, old, new) != old);
+	return next;
+}
 
 static void fscache_op_work_func(struct work_struct *work);
 static __always_inline void
@@ -271,7 +305,7 @@ void fscache_operation_init(struct fscache_operation *op,
 	op->flags &= ~BIT(FSCACHE_OP_DEAD);
 	op->iflags = 0;
 	op->release = release;
-	op->debug_id = atomic_inc_return(&fscache_op_debug_id);
+	op->debug_id = fscache_op_new_debug_id();
 	refcount_set(&op->usage, 1);
 	WRITE_ONCE(op->state, FSCACHE_OP_ST_INITIALISED);
 	fscache_stat(FSCACHE_STAT_OP_INITIALISED);

@@ -7,8 +7,11 @@
  * fire in order with the right ids for one op and one object.
  */
 
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include "kunit_helpers.h"
 
@@ -688,6 +691,149 @@ static void untimed_start_not_counted_later(struct kunit *test)
 			    "a wait is timed only if its submission and its first start both were");
 }
 
+#define FSOP_IDS_CPUS		4
+#define FSOP_IDS_PER_CPU	2000
+#define FSOP_IDS_IRQ		200
+
+/* Ops initialised on several CPUs at once, and from a timer interrupt. */
+struct fsop_ids {
+	unsigned int		ids[FSOP_IDS_CPUS][FSOP_IDS_PER_CPU];
+	unsigned int		irq_ids[FSOP_IDS_IRQ];
+	struct fscache_operation *irq_ops[FSOP_IDS_IRQ];
+	unsigned int		n_irq;
+	atomic_t		running;
+	struct hrtimer		timer;
+	struct completion	done[FSOP_IDS_CPUS];
+	unsigned int		*all;
+};
+
+struct fsop_ids_thread {
+	struct fsop_ids		*ids;
+	unsigned int		slot;
+	int			err;
+};
+
+static int fsop_ids_fn(void *data)
+{
+	struct fsop_ids_thread *t = data;
+	unsigned int i;
+
+	for (i = 0; i < FSOP_IDS_PER_CPU; i++) {
+		struct fscache_operation *op = kzalloc(sizeof(*op), GFP_KERNEL);
+
+		if (!op) {
+			t->err = -ENOMEM;
+			break;
+		}
+		fscache_operation_init(op, NULL);
+		t->ids->ids[t->slot][i] = op->debug_id;
+		fscache_put_operation(op);	/* never submitted: freed */
+		if (!(i & 63))
+			cond_resched();
+	}
+	atomic_dec(&t->ids->running);
+	complete(&t->ids->done[t->slot]);
+	return 0;
+}
+
+/* Hard interrupt context: an init between a thread's read and update. */
+static enum hrtimer_restart fsop_ids_timer_fn(struct hrtimer *timer)
+{
+	struct fsop_ids *ids = container_of(timer, struct fsop_ids, timer);
+	struct fscache_operation *op;
+
+	if (ids->n_irq == FSOP_IDS_IRQ || !atomic_read(&ids->running))
+		return HRTIMER_NORESTART;
+	op = ids->irq_ops[ids->n_irq];
+	ids->irq_ops[ids->n_irq] = NULL;
+	fscache_operation_init(op, NULL);
+	ids->irq_ids[ids->n_irq++] = op->debug_id;
+	fscache_put_operation(op);
+	hrtimer_forward_now(timer, ns_to_ktime(20 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int fsop_cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Debug ids come from per-CPU blocks: ops initialised on every CPU at once,
+ * and from an interrupt while they are, all get different ids (the traces
+ * and debugfs tell ops apart by them).
+ */
+static void debug_ids_unique_across_cpus(struct kunit *test)
+{
+	struct fsop_ids_thread threads[FSOP_IDS_CPUS] = {};
+	unsigned int n_threads = 0, n = 0, i, j, dups = 0;
+	struct fsop_ids *ids;
+	int cpu;
+
+	ids = kunit_kzalloc(test, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	/* Each is freed by its final put, if the timer takes it. */
+	for (i = 0; i < FSOP_IDS_IRQ; i++) {
+		ids->irq_ops[i] = kzalloc(sizeof(*ids->irq_ops[i]), GFP_KERNEL);
+		if (!ids->irq_ops[i]) {
+			while (i--)
+				kfree(ids->irq_ops[i]);
+			KUNIT_FAIL_AND_ABORT(test, "out of memory");
+		}
+	}
+	atomic_set(&ids->running, 1);
+	hrtimer_init(&ids->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	ids->timer.function = fsop_ids_timer_fn;
+	hrtimer_start(&ids->timer, ns_to_ktime(20 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *task;
+
+		if (n_threads == FSOP_IDS_CPUS)
+			break;
+		threads[n_threads] = (struct fsop_ids_thread){ ids, n_threads };
+		init_completion(&ids->done[n_threads]);
+		atomic_inc(&ids->running);
+		task = kthread_create(fsop_ids_fn, &threads[n_threads], "fsop_ids/%d", cpu);
+		if (IS_ERR(task)) {
+			atomic_dec(&ids->running);
+			break;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		n_threads++;
+	}
+	atomic_dec(&ids->running);
+	for (i = 0; i < n_threads; i++)
+		wait_for_completion(&ids->done[i]);
+	hrtimer_cancel(&ids->timer);
+	/* The ops the timer did not take, as the test's own. */
+	for (i = ids->n_irq; i < FSOP_IDS_IRQ; i++)
+		kfree(ids->irq_ops[i]);
+
+	KUNIT_ASSERT_GE(test, n_threads, 1U);
+	for (i = 0; i < n_threads; i++)
+		KUNIT_ASSERT_EQ(test, threads[i].err, 0);
+	kunit_info(test, "%u threads, %u ids from an interrupt", n_threads, ids->n_irq);
+
+	ids->all = kunit_kmalloc_array(test, n_threads * FSOP_IDS_PER_CPU + ids->n_irq,
+				       sizeof(*ids->all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids->all);
+	for (i = 0; i < n_threads; i++)
+		for (j = 0; j < FSOP_IDS_PER_CPU; j++)
+			ids->all[n++] = ids->ids[i][j];
+	for (i = 0; i < ids->n_irq; i++)
+		ids->all[n++] = ids->irq_ids[i];
+	sort(ids->all, n, sizeof(*ids->all), fsop_cmp_uint, NULL);
+	for (i = 1; i < n; i++)
+		dups += ids->all[i] == ids->all[i - 1];
+	KUNIT_EXPECT_EQ_MSG(test, dups, 0U, "%u of %u debug ids given twice", dups, n);
+	KUNIT_EXPECT_NE(test, ids->all[0], 0U);
+}
+
 static struct kunit_case fscache_ops_observe_cases[] = {
 	KUNIT_CASE(counters_balance_after_mixed_workload),
 	KUNIT_CASE(debugfs_lists_live_objects),
@@ -695,6 +841,7 @@ static struct kunit_case fscache_ops_observe_cases[] = {
 	KUNIT_CASE(tracepoints_follow_one_op),
 	KUNIT_CASE(timing_parameter_switches_timing),
 	KUNIT_CASE(untimed_start_not_counted_later),
+	KUNIT_CASE(debug_ids_unique_across_cpus),
 	{}
 };
 
