@@ -353,6 +353,7 @@ enum fscache_ops_test_point {
 	FSCACHE_TP_CANCEL_ALL,		/* a dying object holds an op in progress */
 	FSCACHE_TP_SUBMIT_STARTED,	/* a submission started its op, unlocked */
 	FSCACHE_TP_SLOW_WQ_DESTROYED,	/* the SLOW workqueue is gone */
+	FSCACHE_TP_DEBUG_ID_READ,	/* a CPU's block of debug ids was read */
 };
 
 #if IS_ENABLED(CONFIG_FSCACHE_OPS_KUNIT_TEST)

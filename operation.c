@@ -87,9 +87,13 @@ EXPORT_SYMBOL_NS_GPL(fscache_op_debug_id, FSCACHE_OPS_NS);
  * that initialising an op does not bounce one cache line between CPUs.
  * A CPU's block is one word (its next id in the low half, one past its last
  * in the high half), taken a step at a time with a per-CPU cmpxchg: safe
- * against an interrupt that initialises an op meanwhile, and against a
- * migration (blocks are disjoint, so another CPU's word never compares
- * equal, except both unused: then the new block is as good there).
+ * against an interrupt that initialises an op in between.  A block is only
+ * ever installed on one CPU: a new word is built from the CPU's own word or
+ * from a fresh block, which is offered to one cmpxchg (and lost, a gap in
+ * the ids, if that fails).  So after a migration between the read and the
+ * cmpxchg, the other CPU's word compares equal only if neither was ever
+ * used (or, after a wrap, both ended at 0): the fresh block is as good
+ * there.  Ids no longer rise in the order ops are initialised.
  */
 #define FSCACHE_OP_ID_BLOCK	64
 
@@ -103,12 +107,13 @@ static unsigned int fscache_op_new_debug_id(void)
 
 	do {
 		old = this_cpu_read(fscache_op_ids);
+		fscache_ops_test_point(FSCACHE_TP_DEBUG_ID_READ, NULL);
 		next = lower_32_bits(old);
 		end = upper_32_bits(old);
 		if (next == end) {
 			/* Used up (or never used): (V - BLOCK, V] is ours. */
-			end = atomic_add_return(FSCACHE_OP_ID_BLOCK,
-						&fscache_op_debug_id) + 1;
+			end = (u32)atomic_add_return(FSCACHE_OP_ID_BLOCK,
+						     &fscache_op_debug_id) + 1;
 			next = end - FSCACHE_OP_ID_BLOCK;
 		}
 		new = (u64)end << 32 | (u32)(next + 1);

@@ -694,49 +694,86 @@ static void untimed_start_not_counted_later(struct kunit *test)
 #define FSOP_IDS_CPUS		4
 #define FSOP_IDS_PER_CPU	2000
 #define FSOP_IDS_IRQ		200
+#define FSOP_IDS_NESTED		200
 
-/* Ops initialised on several CPUs at once, and from a timer interrupt. */
+/*
+ * Ops initialised on several CPUs at once, from a timer interrupt on the
+ * first one's CPU, and by the first one between the read of its CPU's id
+ * word and its update (the test point there).
+ */
 struct fsop_ids {
-	unsigned int		ids[FSOP_IDS_CPUS][FSOP_IDS_PER_CPU];
+	unsigned int		*ids[FSOP_IDS_CPUS];
 	unsigned int		irq_ids[FSOP_IDS_IRQ];
 	struct fscache_operation *irq_ops[FSOP_IDS_IRQ];
 	unsigned int		n_irq;
+	unsigned int		nested_ids[FSOP_IDS_NESTED];
+	unsigned int		n_nested, calls;
+	struct task_struct	*nester;
+	bool			nesting;
 	atomic_t		running;
 	struct hrtimer		timer;
 	struct completion	done[FSOP_IDS_CPUS];
-	unsigned int		*all;
+	int			err[FSOP_IDS_CPUS];
 };
 
 struct fsop_ids_thread {
 	struct fsop_ids		*ids;
 	unsigned int		slot;
-	int			err;
 };
+
+static struct fsop_ids *fsop_ids_cur;
+
+/* An op initialised, its id kept in @id, and freed by its final put. */
+static int fsop_ids_take(unsigned int *id, gfp_t gfp)
+{
+	struct fscache_operation *op = kzalloc(sizeof(*op), gfp);
+
+	if (!op)
+		return -ENOMEM;
+	fscache_operation_init(op, NULL);
+	*id = op->debug_id;
+	fscache_put_operation(op);	/* never submitted: freed */
+	return 0;
+}
+
+static void fsop_ids_hook(enum fscache_ops_test_point tp, void *arg)
+{
+	struct fsop_ids *ids = READ_ONCE(fsop_ids_cur);
+
+	if (tp != FSCACHE_TP_DEBUG_ID_READ || !ids || !in_task() ||
+	    current != ids->nester || ids->nesting ||
+	    ids->n_nested == FSOP_IDS_NESTED || ids->calls++ % 7)
+		return;
+	ids->nesting = true;
+	if (!fsop_ids_take(&ids->nested_ids[ids->n_nested], GFP_KERNEL))
+		ids->n_nested++;
+	ids->nesting = false;
+}
 
 static int fsop_ids_fn(void *data)
 {
 	struct fsop_ids_thread *t = data;
+	struct fsop_ids *ids = t->ids;
 	unsigned int i;
 
+	if (t->slot == 0) {
+		ids->nester = current;
+		hrtimer_start(&ids->timer, ns_to_ktime(20 * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_PINNED);
+	}
 	for (i = 0; i < FSOP_IDS_PER_CPU; i++) {
-		struct fscache_operation *op = kzalloc(sizeof(*op), GFP_KERNEL);
-
-		if (!op) {
-			t->err = -ENOMEM;
+		ids->err[t->slot] = fsop_ids_take(&ids->ids[t->slot][i], GFP_KERNEL);
+		if (ids->err[t->slot])
 			break;
-		}
-		fscache_operation_init(op, NULL);
-		t->ids->ids[t->slot][i] = op->debug_id;
-		fscache_put_operation(op);	/* never submitted: freed */
 		if (!(i & 63))
 			cond_resched();
 	}
-	atomic_dec(&t->ids->running);
-	complete(&t->ids->done[t->slot]);
+	atomic_dec(&ids->running);
+	complete(&ids->done[t->slot]);
 	return 0;
 }
 
-/* Hard interrupt context: an init between a thread's read and update. */
+/* Interrupt context: an init between a thread's read and update. */
 static enum hrtimer_restart fsop_ids_timer_fn(struct hrtimer *timer)
 {
 	struct fsop_ids *ids = container_of(timer, struct fsop_ids, timer);
@@ -760,78 +797,110 @@ static int fsop_cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void fsop_ids_free(struct fsop_ids *ids)
+{
+	unsigned int i;
+
+	for (i = 0; i < FSOP_IDS_CPUS; i++)
+		kfree(ids->ids[i]);
+	for (i = 0; i < FSOP_IDS_IRQ; i++)
+		kfree(ids->irq_ops[i]);		/* those the timer did not take */
+	kfree(ids);
+}
+
 /*
  * Debug ids come from per-CPU blocks: ops initialised on every CPU at once,
- * and from an interrupt while they are, all get different ids (the traces
- * and debugfs tell ops apart by them).
+ * from an interrupt while they are, and between the read of a CPU's block
+ * and its update, all get different ids (the traces and debugfs tell ops
+ * apart by them).
  */
 static void debug_ids_unique_across_cpus(struct kunit *test)
 {
 	struct fsop_ids_thread threads[FSOP_IDS_CPUS] = {};
+	unsigned int want = min_t(unsigned int, num_online_cpus(), FSOP_IDS_CPUS);
 	unsigned int n_threads = 0, n = 0, i, j, dups = 0;
 	struct fsop_ids *ids;
+	unsigned int *all;
 	int cpu;
 
-	ids = kunit_kzalloc(test, sizeof(*ids), GFP_KERNEL);
+	ids = kzalloc(sizeof(*ids), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ids);
-	/* Each is freed by its final put, if the timer takes it. */
-	for (i = 0; i < FSOP_IDS_IRQ; i++) {
-		ids->irq_ops[i] = kzalloc(sizeof(*ids->irq_ops[i]), GFP_KERNEL);
-		if (!ids->irq_ops[i]) {
-			while (i--)
-				kfree(ids->irq_ops[i]);
-			KUNIT_FAIL_AND_ABORT(test, "out of memory");
-		}
+	for (i = 0; i < FSOP_IDS_CPUS; i++) {
+		ids->ids[i] = kcalloc(FSOP_IDS_PER_CPU, sizeof(*ids->ids[i]), GFP_KERNEL);
+		init_completion(&ids->done[i]);
 	}
+	/* Each is freed by its final put, if the timer takes it. */
+	for (i = 0; i < FSOP_IDS_IRQ; i++)
+		ids->irq_ops[i] = kzalloc(sizeof(*ids->irq_ops[i]), GFP_KERNEL);
+	for (i = 0; i < FSOP_IDS_CPUS; i++)
+		if (!ids->ids[i])
+			goto nomem;
+	for (i = 0; i < FSOP_IDS_IRQ; i++)
+		if (!ids->irq_ops[i])
+			goto nomem;
 	atomic_set(&ids->running, 1);
-	hrtimer_init(&ids->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&ids->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	ids->timer.function = fsop_ids_timer_fn;
-	hrtimer_start(&ids->timer, ns_to_ktime(20 * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_HARD);
+	WRITE_ONCE(fsop_ids_cur, ids);
+	WRITE_ONCE(fscache_ops_test_hook, fsop_ids_hook);
 
 	for_each_online_cpu(cpu) {
 		struct task_struct *task;
 
-		if (n_threads == FSOP_IDS_CPUS)
+		if (n_threads == want)
 			break;
 		threads[n_threads] = (struct fsop_ids_thread){ ids, n_threads };
-		init_completion(&ids->done[n_threads]);
-		atomic_inc(&ids->running);
 		task = kthread_create(fsop_ids_fn, &threads[n_threads], "fsop_ids/%d", cpu);
-		if (IS_ERR(task)) {
-			atomic_dec(&ids->running);
+		if (IS_ERR(task))
 			break;
-		}
+		atomic_inc(&ids->running);
 		kthread_bind(task, cpu);
 		wake_up_process(task);
 		n_threads++;
 	}
 	atomic_dec(&ids->running);
-	for (i = 0; i < n_threads; i++)
-		wait_for_completion(&ids->done[i]);
+	for (i = 0; i < n_threads; i++) {
+		if (!wait_for_completion_timeout(&ids->done[i],
+						 msecs_to_jiffies(FSOP_TIMEOUT_MS))) {
+			/* Left to the thread, which may still use it. */
+			KUNIT_FAIL_AND_ABORT(test, "thread %u of %u did not finish",
+					     i, n_threads);
+		}
+	}
 	hrtimer_cancel(&ids->timer);
-	/* The ops the timer did not take, as the test's own. */
-	for (i = ids->n_irq; i < FSOP_IDS_IRQ; i++)
-		kfree(ids->irq_ops[i]);
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
+	WRITE_ONCE(fsop_ids_cur, NULL);
 
-	KUNIT_ASSERT_GE(test, n_threads, 1U);
+	kunit_info(test, "%u threads; %u ids from an interrupt, %u from between a read and its update",
+		   n_threads, ids->n_irq, ids->n_nested);
+	KUNIT_EXPECT_EQ(test, n_threads, want);
+	KUNIT_EXPECT_GT(test, ids->n_irq, 0U);
+	KUNIT_EXPECT_GT(test, ids->n_nested, 0U);
 	for (i = 0; i < n_threads; i++)
-		KUNIT_ASSERT_EQ(test, threads[i].err, 0);
-	kunit_info(test, "%u threads, %u ids from an interrupt", n_threads, ids->n_irq);
+		KUNIT_EXPECT_EQ(test, ids->err[i], 0);
 
-	ids->all = kunit_kmalloc_array(test, n_threads * FSOP_IDS_PER_CPU + ids->n_irq,
-				       sizeof(*ids->all), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ids->all);
+	all = kunit_kmalloc_array(test, n_threads * FSOP_IDS_PER_CPU + ids->n_irq +
+				  ids->n_nested, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		goto nomem;
 	for (i = 0; i < n_threads; i++)
 		for (j = 0; j < FSOP_IDS_PER_CPU; j++)
-			ids->all[n++] = ids->ids[i][j];
+			all[n++] = ids->ids[i][j];
 	for (i = 0; i < ids->n_irq; i++)
-		ids->all[n++] = ids->irq_ids[i];
-	sort(ids->all, n, sizeof(*ids->all), fsop_cmp_uint, NULL);
+		all[n++] = ids->irq_ids[i];
+	for (i = 0; i < ids->n_nested; i++)
+		all[n++] = ids->nested_ids[i];
+	sort(all, n, sizeof(*all), fsop_cmp_uint, NULL);
 	for (i = 1; i < n; i++)
-		dups += ids->all[i] == ids->all[i - 1];
+		dups += all[i] == all[i - 1];
 	KUNIT_EXPECT_EQ_MSG(test, dups, 0U, "%u of %u debug ids given twice", dups, n);
-	KUNIT_EXPECT_NE(test, ids->all[0], 0U);
+	KUNIT_EXPECT_NE(test, all[0], 0U);
+	fsop_ids_free(ids);
+	return;
+
+nomem:
+	fsop_ids_free(ids);
+	KUNIT_FAIL(test, "out of memory");
 }
 
 static struct kunit_case fscache_ops_observe_cases[] = {
