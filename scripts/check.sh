@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks: build fscache_ops, the sample backend and the stress
-# module against Debian's 6.1 and 6.12 headers with W=1 and sparse (C=2),
-# each warning a failure;
+# Static checks: build fscache_ops, the sample backend, the stress and
+# benchmark modules against Debian's 6.1 and 6.12 headers with W=1 and
+# sparse (C=2), each warning a failure;
 # checkpatch.pl --strict and kernel-doc on every source file; every export
 # of ours is in the FSCACHE_OPS namespace, and none may clash with one the
 # distro kernel (netfs, fscache, cachefiles...) exports.
@@ -69,7 +69,7 @@ for ver in 6.1 6.12; do
 		rc=1
 		continue
 	fi
-	echo "check: W=1 C=2 build against $(basename "$kdir"), and of the sample backend and the stress module"
+	echo "check: W=1 C=2 build against $(basename "$kdir"), and of the sample backend, the stress and the benchmark modules"
 	b=$cache/check-$ver
 	rm -rf "$b" && mkdir -p "$b"
 	rsync -a --exclude='.git' --exclude='*.o' --exclude='*.ko' "$top/" "$b/"
@@ -89,12 +89,15 @@ for ver in 6.1 6.12; do
 		cat "$b/sample.log" >&2
 		rc=1
 	fi
-	# The stress module (tests/stress/), built the same way.
-	if ! make -C "$b/tests/stress" KDIR="$kdir" W=1 C=2 \
-		>"$b/stress.log" 2>&1 || grep -qE 'warning:|error:' "$b/stress.log"; then
-		cat "$b/stress.log" >&2
-		rc=1
-	fi
+	# The stress and benchmark modules (tests/stress/, tests/bench/),
+	# built the same way.
+	for m in stress bench; do
+		if ! make -C "$b/tests/$m" KDIR="$kdir" W=1 C=2 \
+			>"$b/$m.log" 2>&1 || grep -qE 'warning:|error:' "$b/$m.log"; then
+			cat "$b/$m.log" >&2
+			rc=1
+		fi
+	done
 
 	# Our exports must not clash with the distro kernel's.
 	ours=$(awk '$3 ~ /fscache_ops$/ { print $2 }' "$b/Module.symvers" | sort)
