@@ -64,12 +64,15 @@ fetch_distro_kernel() {
 	echo "$dir/root"
 }
 
-# A hash of the sources that a kernel with fscache_ops built in compiles
-# (what scripts/drop-in.sh places, less the test backends, which are built
-# on their own): of the checkout $1.
+# A hash of what a kernel with fscache_ops built in is built from, in the
+# checkout $1: the sources it compiles (what scripts/drop-in.sh places, less
+# the test backends, which are built on their own) and the two configuration
+# fragments scripts/kunit.sh builds it with, so that a kernel of the same
+# sources but another configuration does not pass as current.
 built_in_sources_hash() {
 	(cd "$1" && { ls Kconfig Kbuild ./*.c ./*.h tests/*.c tests/*.h \
-		include/linux/fscache-ops.h include/trace/events/*.h 2>/dev/null || true; } |
+		include/linux/fscache-ops.h include/trace/events/*.h \
+		tests/.kunitconfig scripts/kunit-debug.config 2>/dev/null || true; } |
 	 LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 
