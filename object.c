@@ -460,10 +460,16 @@ int fscache_ops_init_object(struct fscache_object *object,
 	INIT_WORK(&object->work, fscache_object_work_func);
 	object->cache = cache;
 	object->put_object = cache->ops->put_object;
-	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
 	object->cache_debug_id = cache->debug_id;
 
+	fscache_ops_test_point(FSCACHE_TP_OBJECT_JOINING, object);
 	spin_lock(&cache->object_list_lock);
+	/*
+	 * The id is taken where the object joins the list, so that a cache's
+	 * list is in the order of its objects' ids: the objects file finds its
+	 * place in it again by id.
+	 */
+	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
 	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags)) {
 		spin_unlock(&cache->object_list_lock);
 		/*
@@ -693,7 +699,6 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	memset(cache, 0, sizeof(*cache));
 	cache->ops = ops;
 	strscpy(cache->name, name ?: ops->name ?: "?", sizeof(cache->name));
-	cache->debug_id = atomic_inc_return(&fscache_cache_debug_id);
 	spin_lock_init(&cache->object_list_lock);
 	INIT_LIST_HEAD(&cache->object_list);
 	atomic_set(&cache->object_count, 0);
@@ -701,7 +706,14 @@ int fscache_ops_add_cache(struct fscache_cache *cache,
 	INIT_LIST_HEAD(&cache->op_gc_list);
 	INIT_WORK(&cache->op_gc, fscache_operation_gc);
 
+	fscache_ops_test_point(FSCACHE_TP_CACHE_JOINING, cache);
 	mutex_lock(&fscache_cache_list_lock);
+	/*
+	 * The id is taken where the cache joins the list, so that the list is
+	 * in the order of the caches' ids: the objects file finds its place
+	 * in it again by id.
+	 */
+	cache->debug_id = atomic_inc_return(&fscache_cache_debug_id);
 	list_add_tail(&cache->link, &fscache_cache_list);
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s added\n", cache->name);
@@ -800,8 +812,9 @@ void fscache_ops_object_exit(void)
  * backend being still there.
  *
  * Between reads (and when the object shown died meanwhile) the reader
- * finds its place again by debug id: caches and objects join their lists
- * in the order of their ids, so the next object to show is the first one
+ * finds its place again by debug id: caches and objects take their ids as
+ * they join their lists, under the lists' locks, so the lists are in the
+ * order of the ids, and the next object to show is the first one
  * at or after the cursor.  One that joins or dies during a read may or may
  * not be shown, but none that lives throughout is missed.
  */

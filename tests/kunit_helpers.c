@@ -194,10 +194,14 @@ void fsop_test_exit(struct kunit *test)
 	fscache_ops_expect_misuse(0);
 }
 
-/* A new object of the fake backend; looked up if @lookup, without waiting. */
-struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
-					      enum fsop_lookup_mode mode,
-					      bool lookup)
+/*
+ * A new object of the fake backend on @cache (one with ctx->cache_ops);
+ * looked up if @lookup, without waiting.
+ */
+struct fscache_object *fsop_new_object_on(struct fsop_test_ctx *ctx,
+					  struct fscache_cache *cache,
+					  enum fsop_lookup_mode mode,
+					  bool lookup)
 {
 	struct fsop_test_obj *tobj;
 	int i;
@@ -206,7 +210,7 @@ struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
 	KUNIT_ASSERT_NOT_NULL(ctx->test, tobj);
 	tobj->ctx = ctx;
 	tobj->lookup_mode = mode;
-	if (fscache_ops_init_object(&tobj->object, &ctx->cache)) {
+	if (fscache_ops_init_object(&tobj->object, cache)) {
 		kfree(tobj);
 		return NULL;
 	}
@@ -216,6 +220,14 @@ struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
 	if (lookup)
 		fscache_ops_lookup_object(&tobj->object);
 	return &tobj->object;
+}
+
+/* A new object of the fake backend; looked up if @lookup, without waiting. */
+struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
+					      enum fsop_lookup_mode mode,
+					      bool lookup)
+{
+	return fsop_new_object_on(ctx, &ctx->cache, mode, lookup);
 }
 
 /* A new object, looked up, once the lookup has reached @mode's end. */

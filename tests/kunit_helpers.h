@@ -130,6 +130,10 @@ int fsop_test_init(struct kunit *test);
 int fsop_test_init_lane(struct kunit *test);
 void fsop_test_exit(struct kunit *test);
 
+struct fscache_object *fsop_new_object_on(struct fsop_test_ctx *ctx,
+					  struct fscache_cache *cache,
+					  enum fsop_lookup_mode mode,
+					  bool lookup);
 struct fscache_object *fsop_new_object_nowait(struct fsop_test_ctx *ctx,
 					      enum fsop_lookup_mode mode,
 					      bool lookup);

@@ -235,7 +235,8 @@ static char *fsop_seq_read(struct kunit *test, const struct seq_operations *ops,
 	do {
 		m->count = 0;
 		p = ops->start(m, &pos);
-		for (n = 0; p && n < chunk; n++) {
+		/* Until the buffer overflows: a reader going round in circles. */
+		for (n = 0; p && n < chunk && !seq_has_overflowed(m); n++) {
 			KUNIT_EXPECT_FALSE(test, IS_ERR(p));
 			KUNIT_EXPECT_EQ(test, ops->show(m, p), 0);
 			p = ops->next(m, p, &pos);
@@ -350,6 +351,121 @@ static void debugfs_lists_live_objects(struct kunit *test)
 	fscache_put_operation(&running->op);
 	fsop_open_gate(ctx, 1);
 	fsop_expect_idle(test, active);
+}
+
+/*
+ * Ordering of the lists the objects file walks: a cache or object joins
+ * while another is between fscache_ops_add_cache() (or _init_object())
+ * and joining its list.  The hook makes the one inside the window add the
+ * other, on the same thread.
+ */
+static struct {
+	struct fsop_test_ctx	*ctx;
+	struct task_struct	*task;
+	struct fscache_cache	*nested_cache;
+	struct fscache_object	*nested_object;
+	int			nested_ret;
+	bool			done;
+} fsop_join;
+
+static void fsop_join_hook(enum fscache_ops_test_point tp, void *arg)
+{
+	if (current != fsop_join.task || fsop_join.done)
+		return;
+	if (tp == FSCACHE_TP_OBJECT_JOINING) {
+		fsop_join.done = true;
+		fsop_join.nested_object =
+			fsop_new_object_nowait(fsop_join.ctx, FSOP_LOOKUP_MANUAL, false);
+	} else if (tp == FSCACHE_TP_CACHE_JOINING) {
+		fsop_join.done = true;
+		fsop_join.nested_ret =
+			fscache_ops_add_cache(fsop_join.nested_cache,
+					      &fsop_join.ctx->cache_ops, "kunit-inner");
+	}
+}
+
+static void fsop_withdraw_action(void *cache)
+{
+	fscache_ops_withdraw_cache(cache);
+}
+
+/* How often "OBJ=<id> " occurs in @text. */
+static int fsop_count_object(const char *text, struct fscache_object *object)
+{
+	char needle[16];
+	int n = 0;
+
+	snprintf(needle, sizeof(needle), "OBJ=%08x ", object->debug_id);
+	while ((text = strstr(text, needle))) {
+		n++;
+		text += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * Objects and caches take their ids as they join their lists, so a list is
+ * in id order even when one joins inside another's fscache_ops_add_cache()
+ * or _init_object(); the objects file, which finds its place by id, then
+ * lists every object once and ends.  (With ids taken before the lists'
+ * locks, it went round two such objects for ever, and skipped the cache
+ * that joined second with the lower id.)
+ */
+static void debugfs_lists_objects_that_joined_racing(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_cache *outer = kunit_kzalloc(test, sizeof(*outer), GFP_KERNEL);
+	struct fscache_cache *inner = kunit_kzalloc(test, sizeof(*inner), GFP_KERNEL);
+	struct fscache_object *obj[4];
+	char *all, *text;
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+	KUNIT_ASSERT_NOT_NULL(test, inner);
+	fsop_join.ctx = ctx;
+	fsop_join.task = current;
+	fsop_join.nested_cache = inner;
+	fsop_join.nested_object = NULL;
+	fsop_join.nested_ret = -1;
+	fsop_join.done = false;
+	WRITE_ONCE(fscache_ops_test_hook, fsop_join_hook);
+	obj[0] = fsop_new_object_nowait(ctx, FSOP_LOOKUP_MANUAL, false);
+	fsop_join.done = false;
+	ret = fscache_ops_add_cache(outer, &ctx->cache_ops, "kunit-outer");
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
+	/*
+	 * Each cache added is withdrawn even if an assertion ends the case
+	 * early (or at once, if the action cannot be registered).
+	 */
+	if (!fsop_join.nested_ret)
+		KUNIT_EXPECT_EQ(test, kunit_add_action_or_reset(test, fsop_withdraw_action,
+								inner), 0);
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, kunit_add_action_or_reset(test, fsop_withdraw_action,
+								outer), 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, fsop_join.nested_ret, 0);
+	obj[1] = fsop_join.nested_object;
+	KUNIT_ASSERT_NOT_NULL(test, obj[0]);
+	KUNIT_ASSERT_NOT_NULL(test, obj[1]);
+	/* The one that joined first has the lower id. */
+	KUNIT_EXPECT_LT(test, obj[1]->debug_id, obj[0]->debug_id);
+	KUNIT_EXPECT_LT(test, inner->debug_id, outer->debug_id);
+	obj[2] = fsop_new_object_on(ctx, outer, FSOP_LOOKUP_MANUAL, false);
+	obj[3] = fsop_new_object_on(ctx, inner, FSOP_LOOKUP_MANUAL, false);
+	KUNIT_ASSERT_NOT_NULL(test, obj[2]);
+	KUNIT_ASSERT_NOT_NULL(test, obj[3]);
+
+	all = fsop_seq_read(test, &fscache_ops_objects_sops, INT_MAX);
+	text = fsop_seq_read(test, &fscache_ops_objects_sops, 1);
+	for (i = 0; i < ARRAY_SIZE(obj); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, fsop_count_object(all, obj[i]), 1, "object %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, fsop_count_object(text, obj[i]), 1, "object %d", i);
+	}
+
+	/* Their objects die: the fixture's exit finds them dead. */
+	kunit_release_action(test, fsop_withdraw_action, inner);
+	kunit_release_action(test, fsop_withdraw_action, outer);
 }
 
 /*
@@ -907,6 +1023,7 @@ static struct kunit_case fscache_ops_observe_cases[] = {
 	KUNIT_CASE(counters_balance_after_mixed_workload),
 	KUNIT_CASE(debugfs_lists_live_objects),
 	KUNIT_CASE(debugfs_reader_holds_dying_object),
+	KUNIT_CASE(debugfs_lists_objects_that_joined_racing),
 	KUNIT_CASE(tracepoints_follow_one_op),
 	KUNIT_CASE(timing_parameter_switches_timing),
 	KUNIT_CASE(untimed_start_not_counted_later),
