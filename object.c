@@ -344,8 +344,9 @@ static enum fscache_object_state fscache_look_up_object(struct fscache_object *o
 {
 	int ret = object->cache->ops->lookup_object(object);
 
-	if (ret < 0) {
-		cmpxchg(&object->error, 0, ret);
+	/* Any non-zero return aborts, as struct fscache_cache_ops says. */
+	if (ret) {
+		cmpxchg(&object->error, 0, ret < 0 ? ret : -EIO);
 		return FSCACHE_OBJECT_ABORTING;
 	}
 	return FSCACHE_OBJECT_LOOKING_UP;
@@ -444,7 +445,9 @@ static enum fscache_object_state fscache_object_dead(struct fscache_object *obje
  * is dead and its last reference gone.
  *
  * Context: process context.
- * Return: 0; -ENOBUFS if @cache is being withdrawn.  Then @object is not
+ * Return: 0; -ENOBUFS if @cache is being withdrawn or has had an I/O error;
+ * -EINVAL, with a warning, if @cache was never added (is zeroed memory, as
+ * the check can tell only that).  Then @object is not
  * attached, the caller holds no reference, put_object() will not be called
  * for it, and every call on it is refused as on a dead object.
  */
@@ -458,6 +461,15 @@ int fscache_ops_init_object(struct fscache_object *object,
 	INIT_HLIST_HEAD(&object->in_progress_ops);
 	INIT_LIST_HEAD(&object->cache_link);
 	INIT_WORK(&object->work, fscache_object_work_func);
+	/*
+	 * Inert unless it joins its cache below: dead, unreferenced, deaf to
+	 * events (the mask is empty), so that no later call can drive it and
+	 * count it out of a cache it never counted in.
+	 */
+	object->state = FSCACHE_OBJECT_DEAD;
+	if (fscache_misuse(!cache || !cache->ops,
+			   "object initialised on a cache that was never added"))
+		return -EINVAL;
 	object->cache = cache;
 	object->put_object = cache->ops->put_object;
 	object->cache_debug_id = cache->debug_id;
@@ -470,14 +482,9 @@ int fscache_ops_init_object(struct fscache_object *object,
 	 * place in it again by id.
 	 */
 	object->debug_id = atomic_inc_return(&fscache_object_debug_id);
-	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags)) {
+	if (test_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags) ||
+	    test_bit(FSCACHE_IOERROR, &cache->flags)) {
 		spin_unlock(&cache->object_list_lock);
-		/*
-		 * Inert: dead, unreferenced, deaf to events (the mask is
-		 * empty), so that no later call can drive it and count it out
-		 * of a cache it never counted in.
-		 */
-		object->state = FSCACHE_OBJECT_DEAD;
 		trace_fscache_object(object, fscache_object_trace_refused);
 		return -ENOBUFS;
 	}
@@ -684,36 +691,48 @@ static DEFINE_MUTEX(fscache_cache_list_lock);
  * @ops: the backend's operations; lookup_object and put_object are required
  * @name: name for messages (truncated to fit)
  *
+ * A cache may be added again once it has been withdrawn.
+ *
  * Context: process context.
- * Return: 0, or -EINVAL with a warning if @ops lacks a required operation.
+ * Return: 0, or -EINVAL with a warning if @ops lacks a required operation
+ * or @cache is registered already (nothing of it is touched then).
  */
 int fscache_ops_add_cache(struct fscache_cache *cache,
 			  const struct fscache_cache_ops *ops,
 			  const char *name)
 {
+	struct fscache_cache *c;
+
 	if (fscache_misuse(!ops || !ops->lookup_object || !ops->put_object,
 			   "cache %s lacks lookup_object or put_object",
 			   name ?: "?"))
 		return -EINVAL;
 
+	fscache_ops_test_point(FSCACHE_TP_CACHE_JOINING, cache);
+	mutex_lock(&fscache_cache_list_lock);
+	/* Reinitialising a registered cache would corrupt the list. */
+	list_for_each_entry(c, &fscache_cache_list, link) {
+		if (fscache_misuse(c == cache, "cache %s added twice",
+				   cache->name)) {
+			mutex_unlock(&fscache_cache_list_lock);
+			return -EINVAL;
+		}
+	}
 	memset(cache, 0, sizeof(*cache));
 	cache->ops = ops;
 	strscpy(cache->name, name ?: ops->name ?: "?", sizeof(cache->name));
-	spin_lock_init(&cache->object_list_lock);
-	INIT_LIST_HEAD(&cache->object_list);
-	atomic_set(&cache->object_count, 0);
-	raw_spin_lock_init(&cache->op_gc_list_lock);
-	INIT_LIST_HEAD(&cache->op_gc_list);
-	INIT_WORK(&cache->op_gc, fscache_operation_gc);
-
-	fscache_ops_test_point(FSCACHE_TP_CACHE_JOINING, cache);
-	mutex_lock(&fscache_cache_list_lock);
 	/*
 	 * The id is taken where the cache joins the list, so that the list is
 	 * in the order of the caches' ids: the objects file finds its place
 	 * in it again by id.
 	 */
 	cache->debug_id = atomic_inc_return(&fscache_cache_debug_id);
+	spin_lock_init(&cache->object_list_lock);
+	INIT_LIST_HEAD(&cache->object_list);
+	atomic_set(&cache->object_count, 0);
+	raw_spin_lock_init(&cache->op_gc_list_lock);
+	INIT_LIST_HEAD(&cache->op_gc_list);
+	INIT_WORK(&cache->op_gc, fscache_operation_gc);
 	list_add_tail(&cache->link, &fscache_cache_list);
 	mutex_unlock(&fscache_cache_list_lock);
 	pr_debug("cache %s added\n", cache->name);
@@ -746,6 +765,8 @@ static void fscache_cache_raise_all(struct fscache_cache *cache,
  */
 void fscache_ops_io_error(struct fscache_cache *cache)
 {
+	if (fscache_misuse(!cache->ops, "I/O error on a cache that was never added"))
+		return;
 	if (test_and_set_bit(FSCACHE_IOERROR, &cache->flags))
 		return;
 	pr_err("cache %s stopped after an I/O error\n", cache->name);
@@ -770,6 +791,8 @@ EXPORT_SYMBOL_NS_GPL(fscache_ops_io_error, FSCACHE_OPS_NS);
  */
 void fscache_ops_withdraw_cache(struct fscache_cache *cache)
 {
+	if (fscache_misuse(!cache->ops, "withdrawal of a cache that was never added"))
+		return;
 	set_bit(FSCACHE_CACHE_WITHDRAWN, &cache->flags);
 	trace_fscache_cache(cache, fscache_cache_trace_withdraw);
 	fscache_cache_raise_all(cache, FSCACHE_OBJECT_EV_WITHDRAW);
@@ -789,11 +812,13 @@ EXPORT_SYMBOL_NS_GPL(fscache_ops_withdraw_cache, FSCACHE_OPS_NS);
 /* Module exit: every backend is gone, so every cache must be. */
 void fscache_ops_object_exit(void)
 {
-	struct fscache_cache *cache;
-
+	/*
+	 * Only the list's head is read: a backend that went without
+	 * withdrawing its cache may have freed it.
+	 */
 	mutex_lock(&fscache_cache_list_lock);
-	list_for_each_entry(cache, &fscache_cache_list, link)
-		pr_err("cache %s was never withdrawn\n", cache->name);
+	if (!list_empty(&fscache_cache_list))
+		pr_err("a cache was never withdrawn\n");
 	mutex_unlock(&fscache_cache_list_lock);
 }
 

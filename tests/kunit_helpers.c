@@ -32,6 +32,8 @@ static int fsop_lookup_object(struct fscache_object *object)
 		break;
 	case FSOP_LOOKUP_FAIL:
 		return -EIO;
+	case FSOP_LOOKUP_RETURN_ONE:
+		return 1;
 	}
 	return 0;
 }

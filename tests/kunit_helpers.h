@@ -26,6 +26,7 @@ enum fsop_lookup_mode {
 	FSOP_LOOKUP_CREATE,		/* negative, then created at once */
 	FSOP_LOOKUP_MANUAL,		/* the test reports the outcome */
 	FSOP_LOOKUP_FAIL,		/* lookup_object() returns -EIO */
+	FSOP_LOOKUP_RETURN_ONE,		/* lookup_object() returns 1 */
 };
 
 /* What happened to one op; kept apart from the op, which is freed. */

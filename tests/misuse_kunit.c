@@ -658,6 +658,61 @@ static void object_available_twice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 1);
 }
 
+/* Caches */
+
+/*
+ * A second fscache_ops_add_cache() of a registered cache is refused and
+ * touches nothing (it reinitialised the cache, its list links and its
+ * object count included).  Should the check regress, the cache list is
+ * corrupt and the run hangs or oopses rather than failing this case.
+ */
+static void cache_added_twice(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	unsigned int id = ctx->cache.debug_id;
+	struct fsop_test_op *top;
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	fsop_expect_misuse(ctx, 1);
+	KUNIT_EXPECT_EQ(test, fscache_ops_add_cache(&ctx->cache, &ctx->cache_ops,
+						    "misuse-again"), -EINVAL);
+	fsop_expect_one_misuse(test);
+	KUNIT_EXPECT_EQ(test, ctx->cache.debug_id, id);
+	KUNIT_EXPECT_STRNEQ(test, ctx->cache.name, "misuse-again");
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->cache.object_count), 1);
+	top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	fscache_put_operation(&top->op);
+	fsop_expect_idle(test, object);
+}
+
+/*
+ * A cache that was never added (zeroed memory) is refused by each call
+ * that takes a cache, rather than followed through its NULL pointers; the
+ * object initialised on it is inert.
+ */
+static void cache_never_added(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_cache *cache = kunit_kzalloc(test, sizeof(*cache), GFP_KERNEL);
+	struct fscache_object *object = kunit_kzalloc(test, sizeof(*object), GFP_KERNEL);
+	struct fsop_kop *kop = fsop_new_kop(test, FSCACHE_OP_MYTHREAD);
+
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	fsop_expect_misuse(ctx, 4);
+	KUNIT_EXPECT_EQ(test, fscache_ops_init_object(object, cache), -EINVAL);
+	KUNIT_EXPECT_EQ(test, object->state, FSCACHE_OBJECT_DEAD);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &kop->op), -EINVAL);
+	fscache_ops_io_error(cache);
+	fscache_ops_withdraw_cache(cache);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 4UL);
+	KUNIT_EXPECT_EQ(test, cache->flags, 0UL);
+	fscache_put_operation(&kop->op);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kop->released), 1);
+}
+
 static void fsop_add_cache_refused(struct kunit *test,
 				   struct fscache_cache_ops *ops)
 {
@@ -728,6 +783,8 @@ static struct kunit_case fscache_ops_misuse_cases[] = {
 	KUNIT_CASE(object_available_twice),
 	KUNIT_CASE(add_cache_without_lookup_object),
 	KUNIT_CASE(add_cache_without_put_object),
+	KUNIT_CASE(cache_added_twice),
+	KUNIT_CASE(cache_never_added),
 	{}
 };
 

@@ -93,6 +93,43 @@ static void failure_reason_kept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), 0);
 }
 
+/*
+ * Any non-zero return of lookup_object() aborts the object, as struct
+ * fscache_cache_ops says; one that is not an errno becomes -EIO.  (It was
+ * taken for success, and the object waited in LOOKING_UP for ever.)
+ */
+static void lookup_positive_return_aborts(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object =
+		fsop_new_object_nowait(ctx, FSOP_LOOKUP_RETURN_ONE, true);
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(object));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(object->error), -EIO);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->last_error), -EIO);
+}
+
+/*
+ * A cache that had an I/O error takes no new object, as a withdrawn one
+ * does: it would otherwise be looked up on the failed cache and live on,
+ * as the error reached only the objects there were.
+ */
+static void no_new_object_after_io_error(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *before = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	fscache_ops_io_error(&ctx->cache);
+	KUNIT_EXPECT_TRUE(test, fsop_wait_dead(before));
+	/* Refused (-ENOBUFS): the helper frees it and returns NULL. */
+	KUNIT_EXPECT_NULL(test, fsop_new_object_nowait(ctx, FSOP_LOOKUP_AVAILABLE, true));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->cache.object_count), 0);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_OBJ_INIT), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->lookups), 1);
+}
+
 /* Negative lookup: CREATING, then ACTIVE when creation is reported. */
 static void lifecycle_created(struct kunit *test)
 {
@@ -594,6 +631,8 @@ static struct kunit_case fscache_ops_object_cases[] = {
 	KUNIT_CASE(lifecycle_found),
 	KUNIT_CASE(lifecycle_created),
 	KUNIT_CASE(failure_reason_kept),
+	KUNIT_CASE(lookup_positive_return_aborts),
+	KUNIT_CASE(no_new_object_after_io_error),
 	KUNIT_CASE(transition_table),
 	KUNIT_CASE(update_deferred_until_active),
 	KUNIT_CASE(death_cancels_pending_ops),

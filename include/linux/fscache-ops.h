@@ -354,6 +354,9 @@ struct fscache_object {
  * fscache_object_is_active - may operations run on this object now?
  * @object: the object to test
  *
+ * Context: with @object->lock held, or an op of @object's in progress: it
+ * reads the object's cache, which a dead object's backend may have freed
+ * once the cache was withdrawn.
  * Return: true if the object is available and its cache has had no I/O error.
  * The answer is stable only under @object->lock.
  */
