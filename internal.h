@@ -354,6 +354,9 @@ enum fscache_ops_test_point {
 	FSCACHE_TP_SUBMIT_STARTED,	/* a submission started its op, unlocked */
 	FSCACHE_TP_SLOW_WQ_DESTROYED,	/* the SLOW workqueue is gone */
 	FSCACHE_TP_DEBUG_ID_READ,	/* a CPU's block of debug ids was read */
+	FSCACHE_TP_LANE_RUN,		/* a lane op has its object, unmarked */
+	/* An op's state was read, not its mark (atomic, for a cancellation). */
+	FSCACHE_TP_STATE_READ,
 	FSCACHE_TP_OBJECT_JOINING,	/* an object is about to join its cache */
 	FSCACHE_TP_CACHE_JOINING,	/* a cache is about to join the list */
 };

@@ -962,11 +962,17 @@ static __always_inline void fscache_lane_run(struct fscache_object *object,
 {
 	struct workqueue_struct *wq = fscache_op_wq(op);
 
-	op->object = object;
+	/*
+	 * From here on a cancellation or completion may find the op: one
+	 * that finds it INITIALISED knows it is a lane op on its way in
+	 * (fscache_op_path()).
+	 */
+	WRITE_ONCE(op->object, object);
+	fscache_ops_test_point(FSCACHE_TP_LANE_RUN, op);
 	/* Whoever sees it on the lane sees its object... */
 	smp_mb__before_atomic();
 	set_bit(FSCACHE_OP_I_LANE, &op->iflags);
-	/* ... and whoever sees it in progress, on the lane (cancel's rmb). */
+	/* ... and whoever sees it in progress, on the lane (fscache_op_path()). */
 	smp_mb__after_atomic();
 	fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 	trace_fscache_op(op, object, fscache_op_trace_submit_run);
@@ -1049,7 +1055,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 		     object->n_ops < object->n_exclusive);
 
 	if (fscache_object_is_active(object)) {
-		op->object = object;
+		WRITE_ONCE(op->object, object);
 		object->n_ops++;
 		fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 		if (exclusive)
@@ -1065,7 +1071,7 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 		   !test_bit(FSCACHE_IOERROR, &object->cache->flags) &&
 		   !test_bit(FSCACHE_CACHE_WITHDRAWN, &object->cache->flags)) {
 		/* Being looked up or created: defer. */
-		op->object = object;
+		WRITE_ONCE(op->object, object);
 		object->n_ops++;
 		fscache_stat(FSCACHE_STAT_OP_SUBMIT);
 		if (exclusive)
@@ -1111,7 +1117,8 @@ unclaim:
 /**
  * fscache_submit_op - submit a shareable operation against an object
  * @object: the object
- * @op: the operation, initialised and holding the caller's reference
+ * @op: the operation, initialised and holding the caller's reference,
+ *	which the caller keeps at least until this returns
  *
  * Starts @op at once if the object is active, nothing is queued before it
  * and no exclusive op runs; defers it on the object's FIFO if it must wait
@@ -1230,6 +1237,27 @@ static void fscache_op_work_func(struct work_struct *work)
 	fscache_op_put_own(op, FSCACHE_PUT_CLEAN);
 }
 
+/*
+ * Is @op a lane op?  For a call that finds @op by its object, which a lane
+ * op's submission sets before it marks the op (FSCACHE_OP_I_LANE) and then
+ * makes it IN_PROGRESS, all without the object's lock: so the state is
+ * read first, into @state, and the mark after it.  An op seen in progress
+ * (or beyond) on the lane is then seen marked; read the other way round, it
+ * could be seen unmarked and then in progress, and be taken for an op that
+ * runs under the lock.  One seen INITIALISED with an object is a lane op
+ * on its way in, marked or not yet: only the lane sets the object without
+ * the state, and the lock's holder sees no other op so.
+ */
+static __always_inline bool fscache_op_path(struct fscache_operation *op,
+					    enum fscache_operation_state *state)
+{
+	*state = READ_ONCE(op->state);
+	fscache_ops_test_point(FSCACHE_TP_STATE_READ, op);
+	/* Pairs with the smp_mb__after_atomic() of fscache_lane_run(). */
+	smp_rmb();
+	return test_bit(FSCACHE_OP_I_LANE, &op->iflags);
+}
+
 /**
  * fscache_op_complete - record that an operation has finished
  * @op: the operation, in progress
@@ -1240,11 +1268,13 @@ static void fscache_op_work_func(struct work_struct *work)
  * completes it.  If cancellation was requested, @op ends cancelled.
  *
  * Context: process context; takes the object's lock.
- * Return: 0, or -EINVAL with a warning if @op is not in progress.
+ * Return: 0, or -EINVAL with a warning if @op is not in progress (its
+ * submission has not returned yet, say).
  */
 int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 {
-	struct fscache_object *object = op->object;
+	struct fscache_object *object = READ_ONCE(op->object);
+	enum fscache_operation_state state;
 	int ret = 0;
 
 	if (fscache_misuse(!object, "completion of unsubmitted OP%x",
@@ -1253,15 +1283,19 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 
 	lockdep_assert_irqs_enabled();
 	lockdep_assert_not_held(&object->lock);
-	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
-		if (fscache_misuse(READ_ONCE(op->state) != FSCACHE_OP_ST_IN_PROGRESS ||
+	if (fscache_op_path(op, &state)) {
+		if (fscache_misuse(state != FSCACHE_OP_ST_IN_PROGRESS ||
 				   !fscache_lane_decide(object, op, &cancelled),
 				   "completion of OP%x in state %u", op->debug_id,
-				   READ_ONCE(op->state)))
+				   state))
 			return -EINVAL;
 		fscache_lane_done(object, op, cancelled);
 		return 0;
 	}
+	/* A lane op on its way in, not marked yet: not started. */
+	if (fscache_misuse(state == FSCACHE_OP_ST_INITIALISED,
+			   "completion of OP%x in state %u", op->debug_id, state))
+		return -EINVAL;
 
 	spin_lock(&object->lock);
 	if (fscache_misuse(op->state != FSCACHE_OP_ST_IN_PROGRESS,
@@ -1291,6 +1325,12 @@ static int fscache_lane_cancel(struct fscache_operation *op,
 	if (!cancel_in_progress)
 		return -EBUSY;
 	do {
+		/*
+		 * Not submitted: a cancellation that read the object of the
+		 * op's previous life (without a reference) finds it reused.
+		 */
+		if (!(old & BIT(FSCACHE_OP_I_SUBMITTED)))
+			return -EINVAL;
 		/* Its end is decided: cancelled already, or not to be. */
 		if (old & BIT(FSCACHE_OP_I_DONE))
 			return old & BIT(FSCACHE_OP_I_CANCEL_REQ) ? -EALREADY :
@@ -1322,6 +1362,8 @@ static int fscache_lane_cancel(struct fscache_operation *op,
  * claim on the object until it completes, so an exclusive op still never
  * overlaps another.
  *
+ * An op whose submission is still starting it counts as started.
+ *
  * Context: process context; takes the object's lock.
  * Return: 0 if cancelled (or cancellation requested); -EBUSY if @op has
  * started (and !@cancel_in_progress) or completed; -EALREADY if it was
@@ -1329,21 +1371,26 @@ static int fscache_lane_cancel(struct fscache_operation *op,
  */
 int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 {
-	struct fscache_object *object = op->object;
+	struct fscache_object *object = READ_ONCE(op->object);
+	enum fscache_operation_state state;
 	int ret;
 
 	if (!object)
 		return -EINVAL;
 
 	spin_lock(&object->lock);
-	if (test_bit(FSCACHE_OP_I_LANE, &op->iflags)) {
+	/*
+	 * Under the lock, an op that is not on the lane has its object and
+	 * its state set together: one with an object that is still
+	 * INITIALISED is a lane op on its way in, and is cancelled as one.
+	 */
+	if (fscache_op_path(op, &state) ||
+	    state == FSCACHE_OP_ST_INITIALISED) {
 		ret = fscache_lane_cancel(op, cancel_in_progress);
 		spin_unlock(&object->lock);
 		return ret;
 	}
-	/* Pairs with fscache_lane_run(): in progress without the lock. */
-	smp_rmb();
-	switch (op->state) {
+	switch (state) {
 	case FSCACHE_OP_ST_PENDING:
 		fscache_cancel_pending_locked(object, op);
 		/* The op may have been holding back others. */

@@ -230,6 +230,141 @@ static void lane_cancel_vs_completion(struct kunit *test)
 	fsop_expect_idle(test, object);
 }
 
+/*
+ * A lane op's submission gives it its object before it marks it a lane op
+ * and makes it IN_PROGRESS, all without the object's lock; the hook below
+ * stops it there (FSCACHE_TP_LANE_RUN) for the cases that follow.
+ */
+static struct {
+	struct fscache_operation *op;
+	/* The case's own call, made from inside the window. */
+	void			(*in_window)(void);
+	int			ret;
+	/* ... or: a completion on another thread. */
+	struct completion	submitting;	/* the op is in the window */
+	struct completion	state_read;	/* the completion read its state */
+	struct task_struct	*completer;
+	bool			timed_out;
+} lane_win;
+
+static void lane_win_hook(enum fscache_ops_test_point tp, void *arg)
+{
+	struct fscache_operation *op = lane_win.op;
+
+	if (arg != op)
+		return;
+	if (tp == FSCACHE_TP_LANE_RUN && lane_win.in_window) {
+		lane_win.in_window();
+		lane_win.in_window = NULL;
+	} else if (tp == FSCACHE_TP_LANE_RUN && lane_win.completer) {
+		complete(&lane_win.submitting);
+		if (!wait_for_completion_timeout(&lane_win.state_read, 10 * HZ))
+			lane_win.timed_out = true;
+	} else if (tp == FSCACHE_TP_STATE_READ && current == lane_win.completer) {
+		/* Let the submission finish between the completion's reads. */
+		complete(&lane_win.state_read);
+		if (!fsop_wait_for(READ_ONCE(op->state) == FSCACHE_OP_ST_IN_PROGRESS))
+			lane_win.timed_out = true;
+	}
+}
+
+static void lane_win_cancel(void)
+{
+	lane_win.ret = fscache_cancel_op(lane_win.op, true);
+}
+
+/*
+ * A cancellation that finds a lane op while its submission is starting it
+ * (object set, not yet IN_PROGRESS) is a request to an op in progress: it
+ * returns 0 and the op ends CANCELLED.  (It was taken for one that had not
+ * started yet and refused with -EBUSY, although the op then ran.)
+ */
+static void cancel_while_lane_submission_starts(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	memset(&lane_win, 0, sizeof(lane_win));
+	lane_win.op = &top->op;
+	lane_win.in_window = lane_win_cancel;
+	lane_win.ret = 1;
+	WRITE_ONCE(fscache_ops_test_hook, lane_win_hook);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
+
+	KUNIT_EXPECT_TRUE(test, test_bit(FSCACHE_OP_I_LANE, &top->op.iflags));
+	KUNIT_EXPECT_EQ_MSG(test, lane_win.ret, 0,
+			    "a cancellation during the op's start was refused");
+	KUNIT_EXPECT_TRUE(test, fscache_op_is_cancelled(&top->op));
+	KUNIT_EXPECT_EQ(test, fscache_op_complete(&top->op, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_CANCELLED);
+	KUNIT_EXPECT_EQ(test, fscache_cancel_op(&top->op, true), -EALREADY);
+	fscache_put_operation(&top->op);
+	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
+	fsop_expect_idle(test, object);
+}
+
+static int lane_completer_fn(void *arg)
+{
+	if (wait_for_completion_timeout(&lane_win.submitting, 10 * HZ))
+		lane_win.ret = fscache_op_complete(lane_win.op, false);
+	else
+		lane_win.timed_out = true;
+	return 0;
+}
+
+/*
+ * A completion (a backend's mistake) racing with the lane op's submission:
+ * it reads the op's state, then the submission marks the op and makes it
+ * IN_PROGRESS, then the completion looks at the mark.  The op had not
+ * started when the completion came: it is refused, and the op, its object's
+ * counters and its lane are as they were.  (Read mark first, state second,
+ * the completion took the op for one run under the lock, completed it
+ * there, and took it off counters that never had it.)
+ */
+static void complete_racing_lane_submission(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct task_struct *t;
+	unsigned int ops, inp, excl;
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	memset(&lane_win, 0, sizeof(lane_win));
+	lane_win.op = &top->op;
+	lane_win.ret = 1;
+	init_completion(&lane_win.submitting);
+	init_completion(&lane_win.state_read);
+	t = kthread_create(lane_completer_fn, NULL, "fsop_lane_complete");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	lane_win.completer = t;
+	fsop_expect_misuse(ctx, 1);
+	WRITE_ONCE(fscache_ops_test_hook, lane_win_hook);
+	wake_up_process(t);
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	kthread_stop(t);
+	put_task_struct(t);
+	WRITE_ONCE(fscache_ops_test_hook, NULL);
+
+	KUNIT_EXPECT_FALSE(test, lane_win.timed_out);
+	KUNIT_EXPECT_EQ_MSG(test, lane_win.ret, -EINVAL,
+			    "an op completed before its submission had started it");
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 1UL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_IN_PROGRESS);
+	fsop_counters(object, &ops, &inp, &excl);
+	KUNIT_EXPECT_EQ(test, ops, 1);
+	KUNIT_EXPECT_EQ(test, inp, 1);
+	KUNIT_EXPECT_EQ(test, fscache_op_complete(&top->op, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_COMPLETE);
+	fscache_put_operation(&top->op);
+	KUNIT_EXPECT_EQ(test, lane_word(object), FSCACHE_LANE_OPEN);
+	fsop_expect_idle(test, object);
+}
+
 /* An update_object() that waits for gate 1: the state machine is busy. */
 static void lane_blocking_update(struct fscache_object *object)
 {
@@ -332,6 +467,8 @@ static struct kunit_case fscache_ops_lane_cases[] = {
 	KUNIT_CASE(lane_needs_no_lock),
 	KUNIT_CASE(exclusive_closes_the_lane),
 	KUNIT_CASE(lane_cancel_vs_completion),
+	KUNIT_CASE(cancel_while_lane_submission_starts),
+	KUNIT_CASE(complete_racing_lane_submission),
 	KUNIT_CASE(io_error_refuses_lane),
 	KUNIT_CASE(death_reaches_lane_ops),
 	KUNIT_CASE(lane_only_for_shareable_without_cancel),

@@ -106,6 +106,8 @@ static void fsop_window_hook(enum fscache_ops_test_point tp, void *arg)
 			fsop_win.set_ret = fscache_ops_set_slow_max_active("4");
 		break;
 	case FSCACHE_TP_DEBUG_ID_READ:	/* no window here */
+	case FSCACHE_TP_LANE_RUN:
+	case FSCACHE_TP_STATE_READ:
 	case FSCACHE_TP_OBJECT_JOINING:
 	case FSCACHE_TP_CACHE_JOINING:
 		break;
