@@ -1005,9 +1005,18 @@ static __always_inline int fscache_submit(struct fscache_object *object,
 			   "OP%x submitted to an uninitialised object",
 			   op->debug_id))
 		return -EINVAL;
-	/* The lane takes no lock: say so even when it does not need one. */
+	/*
+	 * The lane takes no lock, so a submission from an interrupt would
+	 * mostly work, and deadlock on the object's lock on the day the lane
+	 * is closed: refuse it every time, and tell lockdep about the lock
+	 * even when it is not taken.
+	 */
+	if (fscache_misuse(!in_task(), "OP%x submitted from interrupt context",
+			   op->debug_id))
+		return -EINVAL;
 	lockdep_assert_irqs_enabled();
 	lockdep_assert_not_held(&object->lock);
+	might_lock(&object->lock);
 	/*
 	 * Claim the op before looking at it: of two racing submissions of one
 	 * op, only one may go on to count it in the object and queue it.
@@ -1269,7 +1278,7 @@ static __always_inline bool fscache_op_path(struct fscache_operation *op,
  *
  * Context: process context; takes the object's lock.
  * Return: 0, or -EINVAL with a warning if @op is not in progress (its
- * submission has not returned yet, say).
+ * submission has not returned yet, say) or if called from an interrupt.
  */
 int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 {
@@ -1280,10 +1289,15 @@ int fscache_op_complete(struct fscache_operation *op, bool cancelled)
 	if (fscache_misuse(!object, "completion of unsubmitted OP%x",
 			   op->debug_id))
 		return -EINVAL;
+	if (fscache_misuse(!in_task(), "completion of OP%x from interrupt context",
+			   op->debug_id))
+		return -EINVAL;
 
 	lockdep_assert_irqs_enabled();
 	lockdep_assert_not_held(&object->lock);
 	if (fscache_op_path(op, &state)) {
+		/* Taken if the lane was closed meanwhile. */
+		might_lock(&object->lock);
 		if (fscache_misuse(state != FSCACHE_OP_ST_IN_PROGRESS ||
 				   !fscache_lane_decide(object, op, &cancelled),
 				   "completion of OP%x in state %u", op->debug_id,
@@ -1367,7 +1381,8 @@ static int fscache_lane_cancel(struct fscache_operation *op,
  * Context: process context; takes the object's lock.
  * Return: 0 if cancelled (or cancellation requested); -EBUSY if @op has
  * started (and !@cancel_in_progress) or completed; -EALREADY if it was
- * already cancelled; -EINVAL if it was never submitted.
+ * already cancelled; -EINVAL if it was never submitted, or, with a
+ * warning, if called from an interrupt.
  */
 int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 {
@@ -1376,6 +1391,9 @@ int fscache_cancel_op(struct fscache_operation *op, bool cancel_in_progress)
 	int ret;
 
 	if (!object)
+		return -EINVAL;
+	if (fscache_misuse(!in_task(), "cancellation of OP%x from interrupt context",
+			   op->debug_id))
 		return -EINVAL;
 
 	spin_lock(&object->lock);

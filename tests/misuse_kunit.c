@@ -658,6 +658,82 @@ static void object_available_twice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ran), 1);
 }
 
+/* Context */
+
+/* Calls made from a timer's softirq, which none of them may be. */
+struct fsop_irq_calls {
+	struct timer_list		timer;
+	struct fscache_object		*object;
+	struct fscache_operation	*fresh;
+	struct fscache_operation	*running;
+	int				submit;
+	int				complete;
+	int				cancel;
+	bool				in_task;
+	struct completion		done;
+};
+
+static void fsop_irq_calls_fn(struct timer_list *t)
+{
+	struct fsop_irq_calls *c = from_timer(c, t, timer);
+
+	c->in_task = in_task();
+	c->submit = fscache_submit_op(c->object, c->fresh);
+	c->complete = fscache_op_complete(c->running, false);
+	c->cancel = fscache_cancel_op(c->running, true);
+	complete(&c->done);
+}
+
+/*
+ * Submission, completion and cancellation may take the object's lock,
+ * which is not irq-safe: from an interrupt each is refused, even for a
+ * lane op, whose path usually takes no lock (and so would deadlock only on
+ * the day the lane is closed), and nothing changes.
+ */
+static void calls_from_interrupt(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *fresh = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct fsop_test_op *running = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct fsop_irq_calls c = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, object);
+	fresh->op.cancel = NULL;
+	running->op.cancel = NULL;
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &running->op), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(FSCACHE_OP_I_LANE, &running->op.iflags));
+
+	c.object = object;
+	c.fresh = &fresh->op;
+	c.running = &running->op;
+	init_completion(&c.done);
+	fsop_expect_misuse(ctx, 3);
+	timer_setup_on_stack(&c.timer, fsop_irq_calls_fn, 0);
+	mod_timer(&c.timer, jiffies + 1);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&c.done,
+							    msecs_to_jiffies(FSOP_TIMEOUT_MS)));
+	timer_delete_sync(&c.timer);
+	destroy_timer_on_stack(&c.timer);
+
+	KUNIT_EXPECT_FALSE(test, c.in_task);
+	KUNIT_EXPECT_EQ(test, c.submit, -EINVAL);
+	KUNIT_EXPECT_EQ(test, c.complete, -EINVAL);
+	KUNIT_EXPECT_EQ(test, c.cancel, -EINVAL);
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 3UL);
+	/* Nothing changed: one may still be submitted, the other completed. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(fresh->op.state), FSCACHE_OP_ST_INITIALISED);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(running->op.state), FSCACHE_OP_ST_IN_PROGRESS);
+	KUNIT_EXPECT_FALSE(test, fscache_op_is_cancelled(&running->op));
+	KUNIT_EXPECT_EQ(test, fscache_submit_op(object, &fresh->op), 0);
+	KUNIT_EXPECT_EQ(test, fscache_op_complete(&running->op, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(running->op.state), FSCACHE_OP_ST_COMPLETE);
+	fscache_put_operation(&fresh->op);
+	fscache_put_operation(&running->op);
+	fsop_expect_idle(test, object);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->released), 2);
+}
+
 /* Caches */
 
 /*
@@ -785,6 +861,7 @@ static struct kunit_case fscache_ops_misuse_cases[] = {
 	KUNIT_CASE(add_cache_without_put_object),
 	KUNIT_CASE(cache_added_twice),
 	KUNIT_CASE(cache_never_added),
+	KUNIT_CASE(calls_from_interrupt),
 	{}
 };
 
