@@ -1483,23 +1483,45 @@ void fscache_cancel_all_ops(struct fscache_object *object)
 int fscache_wait_for_operation_activation(struct fscache_operation *op,
 					  bool interruptible)
 {
-	/*
-	 * Not submitted, or refused (-ENOBUFS is ordinary for a dying
-	 * object): nothing would ever clear FSCACHE_OP_WAITING.
-	 */
-	switch (READ_ONCE(op->state)) {
+	struct fscache_object *object;
+
+	/* Acquire: pairs with the barrier before a lane op's state is set. */
+	switch (smp_load_acquire(&op->state)) {
 	case FSCACHE_OP_ST_BLANK:
 	case FSCACHE_OP_ST_INITIALISED:
+		/*
+		 * Not submitted, or refused (-ENOBUFS is ordinary for a dying
+		 * object): nothing would ever clear FSCACHE_OP_WAITING.
+		 */
 		return -EINVAL;
-	default:
+	case FSCACHE_OP_ST_PENDING:
+		if (interruptible &&
+		    wait_on_bit(&op->flags, FSCACHE_OP_WAITING,
+				TASK_INTERRUPTIBLE)) {
+			if (fscache_cancel_op(op, false) == 0)
+				return -ERESTARTSYS;
+			/* Started or cancelled meanwhile: the bit is clear. */
+		}
 		break;
-	}
-
-	if (interruptible &&
-	    wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_INTERRUPTIBLE)) {
-		if (fscache_cancel_op(op, false) == 0)
-			return -ERESTARTSYS;
-		/* Started or cancelled meanwhile: the bit is clear already. */
+	default:
+		/*
+		 * Started (or ended) already: nothing is left to wait for
+		 * but the end of what started it, which clears the bit: the
+		 * start off the FIFO, or a cancellation (after its callback),
+		 * under the object's lock, or the lane's start without it
+		 * (after the state, read above with acquire).  So a bit still
+		 * set under the lock is one set too late, after the op's
+		 * submission, which nothing else would ever clear.  The op,
+		 * started and held by the caller, keeps its object.
+		 */
+		if (!test_bit(FSCACHE_OP_WAITING, &op->flags))
+			break;
+		object = READ_ONCE(op->object);
+		spin_lock(&object->lock);
+		if (test_bit(FSCACHE_OP_WAITING, &op->flags))
+			clear_bit(FSCACHE_OP_WAITING, &op->flags);
+		spin_unlock(&object->lock);
+		break;
 	}
 	wait_on_bit(&op->flags, FSCACHE_OP_WAITING, TASK_UNINTERRUPTIBLE);
 

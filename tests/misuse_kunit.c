@@ -13,6 +13,7 @@
  * count): their cases assert the documented behaviour instead.
  */
 
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
@@ -619,6 +620,59 @@ static void wait_without_waiting_on_started_op(struct kunit *test)
 	fsop_expect_idle(test, object);
 }
 
+struct fsop_late_wait {
+	struct fscache_operation	*op;
+	int				ret;
+	struct completion		done;
+};
+
+static int fsop_late_wait_fn(void *arg)
+{
+	struct fsop_late_wait *w = arg;
+
+	w->ret = fscache_wait_for_operation_activation(w->op, false);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Not a misuse we can tell from a race with the op's start, but one that
+ * must not hang: FSCACHE_OP_WAITING set after the op started (its start
+ * had nothing to clear, and nothing else ever would).  The wait returns 0
+ * at once and clears the bit.  (It slept for ever, uninterruptibly.)
+ */
+static void wait_with_waiting_set_after_start(struct kunit *test)
+{
+	struct fsop_test_ctx *ctx = CTX(test);
+	struct fscache_object *object = fsop_new_object(ctx, FSOP_LOOKUP_AVAILABLE);
+	struct fsop_test_op *top = fsop_new_op(ctx, FSCACHE_OP_MYTHREAD, false);
+	struct fsop_late_wait *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_EQ(test, fscache_submit_op(object, &top->op), 0);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(top->op.state), FSCACHE_OP_ST_IN_PROGRESS);
+	set_bit(FSCACHE_OP_WAITING, &top->op.flags);
+	w->op = &top->op;
+	w->ret = 1;
+	init_completion(&w->done);
+	/* On a thread of its own, so that a hang is a failure, not a stall. */
+	t = kthread_run(fsop_late_wait_fn, w, "fsop_late_wait");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	if (!wait_for_completion_timeout(&w->done, 5 * HZ)) {
+		KUNIT_FAIL(test, "the wait hung on a bit nothing clears");
+		/* Let it go: it still needs w and the op. */
+		clear_and_wake_up_bit(FSCACHE_OP_WAITING, &top->op.flags);
+		wait_for_completion(&w->done);
+	}
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(FSCACHE_OP_WAITING, &top->op.flags));
+	KUNIT_EXPECT_EQ(test, fsop_stat_delta(ctx, FSCACHE_STAT_MISUSE), 0UL);
+	KUNIT_EXPECT_EQ(test, fscache_op_complete(&top->op, false), 0);
+	fscache_put_operation(&top->op);
+	fsop_expect_idle(test, object);
+}
+
 /* Not a misuse: an op never submitted is not waited for (-EINVAL). */
 static void wait_on_unsubmitted_op(struct kunit *test)
 {
@@ -856,6 +910,7 @@ static struct kunit_case fscache_ops_misuse_cases[] = {
 	KUNIT_CASE(wait_without_waiting_on_pending_op),
 	KUNIT_CASE(wait_without_waiting_on_started_op),
 	KUNIT_CASE(wait_on_unsubmitted_op),
+	KUNIT_CASE(wait_with_waiting_set_after_start),
 	KUNIT_CASE(object_available_twice),
 	KUNIT_CASE(add_cache_without_lookup_object),
 	KUNIT_CASE(add_cache_without_put_object),
