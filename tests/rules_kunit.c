@@ -675,6 +675,16 @@ static void rules_watch_release(struct fscache_operation *op)
 	complete(&ro->released);
 }
 
+static void rules_nop_cancel(struct fscache_operation *op)
+{
+}
+
+/*
+ * An op of the case's own, with a cancel callback unless in the suite's
+ * lane variant, as fsop_new_op() makes them: so each suite tests the path
+ * it is for (without one, a shareable op takes the lane when it can, and
+ * its retirement is the lane's, not the one under the object's lock).
+ */
 static struct rules_own_op *rules_own_op(struct kunit *test,
 					 fscache_operation_release_t release)
 {
@@ -684,6 +694,8 @@ static struct rules_own_op *rules_own_op(struct kunit *test,
 	ro->ctx = CTX(test);
 	init_completion(&ro->released);
 	fscache_operation_init(&ro->op, release);
+	if (!ro->ctx->lane)
+		ro->op.cancel = rules_nop_cancel;
 	ro->op.flags |= FSCACHE_OP_MYTHREAD;
 	return ro;
 }
