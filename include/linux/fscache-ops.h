@@ -17,6 +17,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -294,7 +295,9 @@ struct fscache_cache {
  *	lane is open and how many of them are in progress and not released
  *	(operation.c); changed only by atomic operations.  The counters above
  *	leave out the ops the open lane counts; fscache_ops_object_n_ops() does
- *	not.
+ *	not.  It starts a cache line, shared only with fields seldom touched:
+ *	every lane op writes it twice, and ops on other CPUs would otherwise
+ *	miss on each read of @state.
  * @usage: reference count: the backend's references (fscache_ops_init_object()
  *	gives one, fscache_ops_get_object() more) in the bits of
  *	%FSCACHE_REF_MASK, and %FSCACHE_REF_OWN for the state machine's, held
@@ -331,7 +334,6 @@ struct fscache_object {
 	unsigned int			n_exclusive;
 	unsigned int			n_cleared;
 	unsigned int			n_lane_xfer;
-	atomic64_t			lane;
 	refcount_t			usage;
 	unsigned int			debug_id;
 	unsigned long			flags;
@@ -346,6 +348,7 @@ struct fscache_object {
 	struct fscache_cache		*cache;
 	void				(*put_object)(struct fscache_object *object);
 	struct list_head		cache_link;
+	atomic64_t			lane ____cacheline_aligned_in_smp;
 	struct work_struct		work;
 	int				error;
 };
