@@ -30,6 +30,9 @@
 #   --pairs L       fast,slow,fast_excl,slow_excl,mythread (default: all)
 #   --append A      more kernel command line, for an ablation (e.g.
 #                   "spectre_v2=off"; Documentation/benchmark.rst)
+#   --accel A       QEMU's -accel (default "tcg"; "tcg,thread=single" runs
+#                   every vCPU in one host thread, whose atomics are then
+#                   plain instructions: an ablation, benchmark.rst)
 #   --rev REV       measure fscache_ops as committed in REV instead of the
 #                   working tree (the benchmark's own files stay the working
 #                   tree's): e.g. to compare before and after a change
@@ -46,6 +49,7 @@ ops=
 reps=9
 boots=1
 append_extra=
+accel=tcg
 objects=1,64,1024
 threads=1,2
 pairs=fast,slow,fast_excl,slow_excl,mythread
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps=${2:?}; shift 2 ;;
 	--boots) boots=${2:?}; shift 2 ;;
 	--append) append_extra=${2:?}; shift 2 ;;
+	--accel) accel=${2:?}; shift 2 ;;
 	--long) ops=20000; reps=5; boots=3; shift ;;
 	--objects) objects=${2:?}; shift 2 ;;
 	--threads) threads=${2:?}; shift 2 ;;
@@ -422,7 +427,7 @@ run_vm() {
 	# (twice per op, in both arms of a pair) costs little, not an HPET read.
 	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0 tsc=reliable no_timer_check${append_extra:+ $append_extra}"
 	echo "bench[$name, $smp CPUs]: booting $(basename "$kernel"), console log in $log"
-	timeout "${BENCH_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg -m 2G -smp "$smp" \
+	timeout "${BENCH_TIMEOUT:-3600}" qemu-system-x86_64 -accel "$accel" -m 2G -smp "$smp" \
 		-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "$append" </dev/null >"$log" 2>&1 || true
 
@@ -450,6 +455,9 @@ else
 		  awk '{ print $2 }' | tr '\n' ' ')
 	what="the working tree of $(git -C "$top" rev-parse --short HEAD)"
 	what="$what${changed:+, changed: $changed}"
+fi
+if [ "$accel" != tcg ]; then
+	what="$what; QEMU -accel $accel"
 fi
 echo "bench: measuring $what"
 [ -n "$ops" ] || { [ "$kernel" = debug ] && ops=1000 || ops=5000; }
