@@ -290,14 +290,6 @@ struct fscache_cache {
  * @n_lane_xfer: ops started on the lane whose counts a closing of the lane
  *	moved into @n_ops and @n_in_progress, not yet released; the lane stays
  *	closed while there are any
- * @lane: the shareable ops started and retired without @lock, while the
- *	object is active, idle of exclusive ops and its FIFO empty: whether the
- *	lane is open and how many of them are in progress and not released
- *	(operation.c); changed only by atomic operations.  The counters above
- *	leave out the ops the open lane counts; fscache_ops_object_n_ops() does
- *	not.  It starts a cache line, shared only with fields seldom touched:
- *	every lane op writes it twice, and ops on other CPUs would otherwise
- *	miss on each read of @state.
  * @usage: reference count: the backend's references (fscache_ops_init_object()
  *	gives one, fscache_ops_get_object() more) in the bits of
  *	%FSCACHE_REF_MASK, and %FSCACHE_REF_OWN for the state machine's, held
@@ -319,12 +311,25 @@ struct fscache_cache {
  * @put_object: the cache's put_object(), kept for the last put, which may
  *	come after the cache (and the table of its operations) was freed
  * @cache_link: link in the cache's object list
+ * @lane: the shareable ops started and retired without @lock, while the
+ *	object is active, idle of exclusive ops and its FIFO empty: whether the
+ *	lane is open and how many of them are in progress and not released
+ *	(operation.c); changed only by atomic operations.  @n_ops and
+ *	@n_in_progress leave out the ops the open lane counts;
+ *	fscache_ops_object_n_ops() does not.  It starts a cache line, shared
+ *	only with @work and @error, which ops do not touch: every lane op
+ *	writes it twice, and ops on other CPUs would otherwise miss on each
+ *	read of @state.
  * @work: the state machine's work item
  * @error: why the object died, when it did so because of an error
  *
  * Initialise with fscache_ops_init_object(); the backend may embed it in its
  * own structure and frees it from its put_object() callback, which is called
- * once the object is dead and its last reference is put.
+ * once the object is dead and its last reference is put.  The structure is
+ * cache-line aligned (@lane): a backend that allocates it from a slab cache
+ * of its own should create that cache with %SLAB_HWCACHE_ALIGN, as
+ * KMEM_CACHE() does, or @lane may share a line with other fields (slower,
+ * not wrong: every field stays naturally aligned).
  */
 struct fscache_object {
 	enum fscache_object_state	state;
